@@ -1,0 +1,196 @@
+package ingest
+
+import (
+	"context"
+		"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// A Source is one configured origin of posts: a dump, an archive, a server.
+type Source interface {
+	// Platform names the kind of source, the platform column of its rows
+	// (stackexchange, nntp, mbox, ...).
+	Platform() string
+
+	// Input describes where the posts come from (a path, a URL without
+	// credentials), for the record of ingest runs.
+	Input() string
+
+	// Read starts reading and returns the posts as a stream of record
+	// batches of Schema. The caller must Release the reader; releasing it
+	// before the end stops the reading. A bad record is skipped and passed
+	// to opts.Report, unless opts.Strict, when it ends the stream: the
+	// reader's Err then returns it. Read itself fails only when the input
+	// cannot be opened at all.
+	Read(ctx context.Context, opts Options) (array.RecordReader, error)
+}
+
+// Options are the settings every Source.Read takes.
+type Options struct {
+	// Source is the configured source's name, the source column of every
+	// row.
+	Source string
+
+	// Strict makes the first bad record end the read with its error.
+	Strict bool
+
+	// Report, if set, is called with each bad record that was skipped, from
+	// the reading goroutine.
+	Report func(error)
+
+	// Mem allocates the batches; nil means the Go allocator.
+	Mem memory.Allocator
+
+	// Stats, if set, is where the read counts what it read and rejected.
+	Stats *Stats
+}
+
+// Allocator returns o.Mem, or the default Go allocator when unset.
+func (o Options) Allocator() memory.Allocator {
+	if o.Mem == nil {
+		return memory.DefaultAllocator
+	}
+	return o.Mem
+}
+
+// Stats counts one read's records. It is safe to read while the read goes
+// on, so that progress can be shown.
+type Stats struct {
+	// Read is the number of records parsed into posts.
+	Read atomic.Int64
+	// Rejected is the number of bad records skipped.
+	Rejected atomic.Int64
+	// Bytes is the number of input bytes consumed so far.
+	Bytes atomic.Int64
+}
+
+// Reject counts a bad record and reports it through opts, or returns it
+// when opts.Strict.
+func (o Options) Reject(err error) error {
+	if o.Strict {
+		return err
+	}
+	if o.Stats != nil {
+		o.Stats.Rejected.Add(1)
+	}
+	if o.Report != nil {
+		o.Report(err)
+	}
+	return nil
+}
+
+// ParseError is a bad record: where it is and what is wrong with it. Its
+// text has the shape "Posts.xml:48213: bad CreationDate "2008-13-01"".
+type ParseError struct {
+	File string // the file's name as the user knows it
+	Line int64  // 1-based line, or article number; 0 if unknown
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Produce runs fill on a goroutine of its own and returns its batches as a
+// RecordReader of Schema, so that parsing goes on while the consumer loads
+// the previous batch. fill sends each batch with emit, which takes
+// ownership of it; emit fails once the reader is released. fill's error
+// ends the stream and is the reader's Err.
+func Produce(ctx context.Context, fill func(ctx context.Context, emit func(arrow.RecordBatch) error) error) array.RecordReader {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &stream{
+		schema: Schema(),
+		ch:     make(chan arrow.RecordBatch, 2),
+		cancel: cancel,
+		done:   make(chan struct{}),
+	}
+	r.refs.Store(1)
+	go func() {
+		defer close(r.done)
+		emit := func(rec arrow.RecordBatch) error {
+			select {
+			case r.ch <- rec:
+				return nil
+			case <-ctx.Done():
+				rec.Release()
+				return ctx.Err()
+			}
+		}
+		r.err = fill(ctx, emit)
+		close(r.ch) // after r.err is set: Next sees the close, then Err the error
+	}()
+	return r
+}
+
+// stream is the RecordReader that Produce returns.
+type stream struct {
+	schema *arrow.Schema
+	ch     chan arrow.RecordBatch
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error // fill's result, set before ch is closed
+	ended  bool  // Next has seen ch closed
+	cur    arrow.RecordBatch
+	refs   atomic.Int64
+	once   sync.Once
+}
+
+func (r *stream) Retain() { r.refs.Add(1) }
+
+func (r *stream) Release() {
+	if r.refs.Add(-1) != 0 {
+		return
+	}
+	r.once.Do(func() {
+		r.cancel()
+		if r.cur != nil {
+			r.cur.Release()
+			r.cur = nil
+		}
+		for rec := range r.ch {
+			rec.Release()
+		}
+		<-r.done
+	})
+}
+
+func (r *stream) Schema() *arrow.Schema { return r.schema }
+
+func (r *stream) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	rec, ok := <-r.ch
+	if !ok {
+		r.ended = true
+		return false
+	}
+	r.cur = rec
+	return true
+}
+
+func (r *stream) RecordBatch() arrow.RecordBatch { return r.cur }
+
+// Record returns the current batch.
+//
+// Deprecated: use RecordBatch.
+func (r *stream) Record() arrow.RecordBatch { return r.cur }
+
+// Err returns the error that ended the stream, once Next has returned false.
+func (r *stream) Err() error {
+	if !r.ended {
+		return nil
+	}
+	return r.err
+}

@@ -1,0 +1,567 @@
+// Package stackexchange reads a Stack Exchange data dump, a folder of XML
+// files or the site's .7z archive as published, into canonical posts:
+// questions and answers from Posts.xml, comments from Comments.xml, display
+// names from Users.xml and acceptance dates from Votes.xml.
+//
+// It scans the XML by hand, one <row .../> per line, and unescapes only the
+// attributes it keeps: bodies are measured, never decoded.
+package stackexchange
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/calvinslist/calvin/ingest"
+)
+
+// Platform is the platform column of Stack Exchange posts.
+const Platform = "stackexchange"
+
+// fabricated lists the posts that recent dumps plant as a watermark; they
+// are not real posts and are dropped, with their comments.
+var fabricated = [...]int64{1000000001, 1000000010}
+
+func isFabricated(id int64) bool {
+	return id == fabricated[0] || id == fabricated[1]
+}
+
+// Dump is a Stack Exchange data dump at Path: a folder holding Posts.xml
+// and, optionally, Comments.xml, Users.xml and Votes.xml; or a .7z archive
+// holding them.
+type Dump struct {
+	Path string
+}
+
+// New returns the dump at path.
+func New(path string) *Dump { return &Dump{Path: path} }
+
+// Platform returns "stackexchange".
+func (d *Dump) Platform() string { return Platform }
+
+// Input returns the dump's path.
+func (d *Dump) Input() string { return d.Path }
+
+// Size returns the total size in bytes of the dump's files (the archive's
+// size for a .7z), for progress.
+func (d *Dump) Size() int64 {
+	fs, err := openFiles(d.Path)
+	if err != nil {
+		return 0
+	}
+	defer fs.Close()
+	return fs.size()
+}
+
+// Read streams the dump's posts. Users.xml and Votes.xml are read first,
+// into maps (display name by user id, acceptance date by answer id); then
+// Posts.xml and Comments.xml are streamed. Only Posts.xml is required.
+func (d *Dump) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
+	fs, err := openFiles(d.Path)
+	if err != nil {
+		return nil, err
+	}
+	if !fs.has("Posts.xml") {
+		fs.Close()
+		return nil, fmt.Errorf("%s: no Posts.xml: not a Stack Exchange dump", d.Path)
+	}
+	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
+		defer fs.Close()
+		r := &reader{
+			opts:     opts,
+			fs:       fs,
+			names:    make(map[int64][]byte),
+			accepted: make(map[int64]int64),
+			skipped:  make(map[int64]struct{}),
+			b:        ingest.NewBuilder(opts.Allocator(), opts.Source, Platform),
+			emit:     emit,
+		}
+		defer r.b.Release()
+		return r.run(ctx)
+	}), nil
+}
+
+// reader holds the state of one Read.
+type reader struct {
+	opts ingest.Options
+	fs   files
+
+	names    map[int64][]byte   // user id -> display name
+	accepted map[int64]int64    // answer id -> acceptance time; 0: accepted, time unknown
+	skipped  map[int64]struct{} // ids of rows of Posts.xml that are not questions or answers
+
+	b       *ingest.Builder
+	emit    func(arrow.RecordBatch) error
+	scratch []byte
+	post    ingest.Post
+	areas   [][]byte
+	num     [3][]byte // formatted ids
+}
+
+func (r *reader) run(ctx context.Context) error {
+	steps := []struct {
+		name     string
+		required bool
+		row      func(attrs []byte) error
+	}{
+		{"Users.xml", false, r.userRow},
+		{"Votes.xml", false, r.voteRow},
+		{"Posts.xml", true, r.postRow},
+		{"Comments.xml", false, r.commentRow},
+	}
+	for _, s := range steps {
+		if !s.required && !r.fs.has(s.name) {
+			continue
+		}
+		if err := r.scan(ctx, s.name, s.row); err != nil {
+			return err
+		}
+	}
+	if r.b.Len() > 0 {
+		return r.emit(r.b.NewBatch())
+	}
+	return nil
+}
+
+// scan reads one file of the dump, calling row for each <row> element. A
+// row error becomes a ParseError with the file and line, and is skipped or,
+// in strict mode, returned.
+func (r *reader) scan(ctx context.Context, name string, row func(attrs []byte) error) error {
+	rc, err := r.fs.open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	lr := newLineReader(rc)
+	var reported int64
+	for {
+		line, ok := lr.next()
+		if !ok {
+			break
+		}
+		if lr.line&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r.addBytes(lr.bytes - reported)
+			reported = lr.bytes
+		}
+		attrs, ok := rowAttrs(line)
+		if !ok {
+			continue
+		}
+		if err := row(attrs); err != nil {
+			if err := r.opts.Reject(&ingest.ParseError{File: name, Line: lr.line, Err: err}); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.b.Full() {
+			if err := r.emit(r.b.NewBatch()); err != nil {
+				return err
+			}
+		}
+	}
+	r.addBytes(lr.bytes - reported)
+	if lr.err != nil {
+		return fmt.Errorf("%s: %w", name, lr.err)
+	}
+	return nil
+}
+
+func (r *reader) addBytes(n int64) {
+	if r.opts.Stats != nil {
+		r.opts.Stats.Bytes.Add(n)
+	}
+}
+
+func (r *reader) countRead() {
+	if r.opts.Stats != nil {
+		r.opts.Stats.Read.Add(1)
+	}
+}
+
+// userRow keeps a user's display name.
+func (r *reader) userRow(attrs []byte) error {
+	var id int64
+	var hasID bool
+	var name []byte
+	for {
+		k, v, rest, ok, err := nextAttr(attrs)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		attrs = rest
+		switch string(k) {
+		case "Id":
+			if id, hasID = parseInt(v); !hasID {
+				return fmt.Errorf("bad Id %q", clip(v))
+			}
+		case "DisplayName":
+			name = v
+		}
+	}
+	if !hasID {
+		return errors.New("missing Id")
+	}
+	s, err := unescape(r.scratch[:0], name)
+	if err != nil {
+		return fmt.Errorf("bad DisplayName: %w", err)
+	}
+	r.scratch = s
+	r.names[id] = bytes.Clone(s)
+	return nil
+}
+
+// voteRow keeps the date of an acceptance vote (VoteTypeId 1).
+func (r *reader) voteRow(attrs []byte) error {
+	var postID, when int64
+	var isAccept, hasPost, hasDate bool
+	for {
+		k, v, rest, ok, err := nextAttr(attrs)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		attrs = rest
+		switch string(k) {
+		case "VoteTypeId":
+			isAccept = string(v) == "1"
+		case "PostId":
+			if postID, hasPost = parseInt(v); !hasPost {
+				return fmt.Errorf("bad PostId %q", clip(v))
+			}
+		case "CreationDate":
+			if when, hasDate = parseTime(v); !hasDate {
+				return fmt.Errorf("bad CreationDate %q", clip(v))
+			}
+		}
+	}
+	if !isAccept {
+		return nil
+	}
+	if !hasPost {
+		return errors.New("missing PostId")
+	}
+	if !hasDate {
+		return errors.New("missing CreationDate")
+	}
+	r.accepted[postID] = when
+	return nil
+}
+
+// postRow turns a question or an answer into a post; other post types (tag
+// wikis, moderator nominations, ...) are skipped.
+func (r *reader) postRow(attrs []byte) error {
+	p := &r.post
+	*p = ingest.Post{Areas: r.areas[:0]}
+	var id, typ, parent, acceptedID, owner int64
+	var hasID, hasType, hasParent, hasCreated, hasOwner bool
+	var title, ownerName []byte
+	for {
+		k, v, rest, ok, err := nextAttr(attrs)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		attrs = rest
+		switch string(k) {
+		case "Id":
+			if id, hasID = parseInt(v); !hasID {
+				return fmt.Errorf("bad Id %q", clip(v))
+			}
+		case "PostTypeId":
+			if typ, hasType = parseInt(v); !hasType {
+				return fmt.Errorf("bad PostTypeId %q", clip(v))
+			}
+		case "ParentId":
+			if parent, hasParent = parseInt(v); !hasParent {
+				return fmt.Errorf("bad ParentId %q", clip(v))
+			}
+		case "AcceptedAnswerId":
+			var ok bool
+			if acceptedID, ok = parseInt(v); !ok {
+				return fmt.Errorf("bad AcceptedAnswerId %q", clip(v))
+			}
+		case "CreationDate":
+			if p.CreatedAt, hasCreated = parseTime(v); !hasCreated {
+				return fmt.Errorf("bad CreationDate %q", clip(v))
+			}
+		case "Score":
+			var ok bool
+			if p.Score, ok = parseInt(v); !ok {
+				return fmt.Errorf("bad Score %q", clip(v))
+			}
+		case "ViewCount":
+			if p.Views, p.HasViews = parseInt(v); !p.HasViews {
+				return fmt.Errorf("bad ViewCount %q", clip(v))
+			}
+		case "Body":
+			p.BodyBytes = unescapedLen(v)
+		case "OwnerUserId":
+			if owner, hasOwner = parseInt(v); !hasOwner {
+				return fmt.Errorf("bad OwnerUserId %q", clip(v))
+			}
+		case "OwnerDisplayName":
+			ownerName = v
+		case "Title":
+			title = v
+		case "Tags":
+			p.Areas = splitTags(p.Areas, v)
+		}
+	}
+	switch {
+	case !hasID:
+		return errors.New("missing Id")
+	case !hasType:
+		return errors.New("missing PostTypeId")
+	case !hasCreated:
+		return errors.New("missing CreationDate")
+	}
+	if isFabricated(id) {
+		return nil
+	}
+	switch typ {
+	case 1:
+		p.Kind = ingest.KindQuestion
+		p.PostID = r.formatID(0, id)
+		p.ThreadID = p.PostID
+		if acceptedID != 0 {
+			if _, ok := r.accepted[acceptedID]; !ok {
+				r.accepted[acceptedID] = 0
+			}
+		}
+	case 2:
+		if !hasParent {
+			return errors.New("answer without ParentId")
+		}
+		p.Kind = ingest.KindAnswer
+		p.PostID = r.formatID(0, id)
+		p.ParentID = r.formatID(1, parent)
+		p.ThreadID = p.ParentID
+		p.HasViews = false // views belong to the thread starter
+		if when, ok := r.accepted[id]; ok {
+			p.Accepted = true
+			p.AcceptedAt = when
+			if when == 0 { // only the fact is known: the answer's own date
+				p.AcceptedAt = p.CreatedAt
+			}
+		}
+	default:
+		r.skipped[id] = struct{}{}
+		return nil
+	}
+	r.areas = p.Areas
+	if err := r.setAuthor(p, hasOwner, owner, ownerName); err != nil {
+		return err
+	}
+	if title != nil {
+		start := len(r.scratch)
+		s, err := unescape(r.scratch, title)
+		if err != nil {
+			return fmt.Errorf("bad Title: %w", err)
+		}
+		r.scratch = s
+		p.Title = s[start:]
+	}
+	r.b.Append(p)
+	r.scratch = r.scratch[:0]
+	r.countRead()
+	return nil
+}
+
+// commentRow turns a comment into a post of kind comment whose parent is
+// the commented post. Comment ids are prefixed with "c": they are numbered
+// apart from posts.
+func (r *reader) commentRow(attrs []byte) error {
+	p := &r.post
+	*p = ingest.Post{Kind: ingest.KindComment, Areas: r.areas[:0]}
+	var id, postID, user int64
+	var hasID, hasPost, hasCreated, hasUser bool
+	var userName []byte
+	for {
+		k, v, rest, ok, err := nextAttr(attrs)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		attrs = rest
+		switch string(k) {
+		case "Id":
+			if id, hasID = parseInt(v); !hasID {
+				return fmt.Errorf("bad Id %q", clip(v))
+			}
+		case "PostId":
+			if postID, hasPost = parseInt(v); !hasPost {
+				return fmt.Errorf("bad PostId %q", clip(v))
+			}
+		case "CreationDate":
+			if p.CreatedAt, hasCreated = parseTime(v); !hasCreated {
+				return fmt.Errorf("bad CreationDate %q", clip(v))
+			}
+		case "Score":
+			var ok bool
+			if p.Score, ok = parseInt(v); !ok {
+				return fmt.Errorf("bad Score %q", clip(v))
+			}
+		case "Text":
+			p.BodyBytes = unescapedLen(v)
+		case "UserId":
+			if user, hasUser = parseInt(v); !hasUser {
+				return fmt.Errorf("bad UserId %q", clip(v))
+			}
+		case "UserDisplayName":
+			userName = v
+		}
+	}
+	switch {
+	case !hasID:
+		return errors.New("missing Id")
+	case !hasPost:
+		return errors.New("missing PostId")
+	case !hasCreated:
+		return errors.New("missing CreationDate")
+	}
+	if isFabricated(postID) {
+		return nil
+	}
+	if _, ok := r.skipped[postID]; ok {
+		// A comment on a tag wiki or another page that is not a question
+		// or an answer: not a message in a thread.
+		return nil
+	}
+	r.num[0] = append(append(r.num[0][:0], 'c'), strconv.AppendInt(nil, id, 10)...)
+	p.PostID = r.num[0]
+	p.ParentID = r.formatID(1, postID)
+	if err := r.setAuthor(p, hasUser, user, userName); err != nil {
+		return err
+	}
+	r.b.Append(p)
+	r.scratch = r.scratch[:0]
+	r.countRead()
+	return nil
+}
+
+// setAuthor fills the author columns: the user id and its display name, or,
+// for a deleted user, no account and the name the row kept.
+func (r *reader) setAuthor(p *ingest.Post, hasUser bool, user int64, rowName []byte) error {
+	if hasUser {
+		p.Author = r.formatID(2, user)
+		if name, ok := r.names[user]; ok {
+			p.AuthorName = name
+			return nil
+		}
+	}
+	if rowName != nil {
+		start := len(r.scratch)
+		s, err := unescape(r.scratch, rowName)
+		if err != nil {
+			return fmt.Errorf("bad display name: %w", err)
+		}
+		r.scratch = s
+		p.AuthorName = s[start:]
+	}
+	return nil
+}
+
+// formatID formats id into the i-th scratch number buffer.
+func (r *reader) formatID(i int, id int64) []byte {
+	r.num[i] = strconv.AppendInt(r.num[i][:0], id, 10)
+	return r.num[i]
+}
+
+// splitTags appends the tags of a Tags attribute to dst: the escaped form
+// "&lt;a&gt;&lt;b&gt;" of older dumps, or "|a|b|" of newer ones.
+func splitTags(dst [][]byte, v []byte) [][]byte {
+	if len(v) > 0 && v[0] == '|' {
+		for _, t := range strings.Split(string(v), "|") {
+			if t != "" {
+				dst = append(dst, []byte(t))
+			}
+		}
+		return dst
+	}
+	for len(v) > 0 {
+		open := indexOf(v, "&lt;")
+		if open < 0 {
+			break
+		}
+		v = v[open+4:]
+		end := indexOf(v, "&gt;")
+		if end < 0 {
+			break
+		}
+		dst = append(dst, v[:end])
+		v = v[end+4:]
+	}
+	return dst
+}
+
+func indexOf(b []byte, s string) int {
+	return bytes.Index(b, []byte(s))
+}
+
+// files is the set of XML files of a dump, in a folder or an archive.
+type files interface {
+	has(name string) bool
+	open(name string) (io.ReadCloser, error)
+	size() int64
+	Close() error
+}
+
+// openFiles opens a dump folder or .7z archive.
+func openFiles(path string) (files, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return dirFiles(path), nil
+	}
+	if strings.EqualFold(filepath.Ext(path), ".7z") {
+		return open7z(path)
+	}
+	return nil, fmt.Errorf("%s: not a dump folder or a .7z archive", path)
+}
+
+// dirFiles is a dump unpacked in a folder.
+type dirFiles string
+
+func (d dirFiles) has(name string) bool {
+	_, err := os.Stat(filepath.Join(string(d), name))
+	return err == nil
+}
+
+func (d dirFiles) open(name string) (io.ReadCloser, error) {
+	return os.Open(filepath.Join(string(d), name))
+}
+
+func (d dirFiles) size() int64 {
+	var n int64
+	for _, name := range []string{"Users.xml", "Votes.xml", "Posts.xml", "Comments.xml"} {
+		if fi, err := os.Stat(filepath.Join(string(d), name)); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+func (d dirFiles) Close() error { return nil }
