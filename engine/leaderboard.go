@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/calvinslist/calvin/queries"
+)
+
+// MetricNames returns the names of the per-month metrics, in the order of
+// the monthly_metrics table's columns.
+func MetricNames() []string {
+	return []string{
+		"posts", "comments", "questions", "answers", "topics", "received",
+		"accepted", "reach", "helped", "first_responses", "audience", "active_days",
+	}
+}
+
+// Metrics are one account's numbers for a period, as DESIGN.md defines them.
+type Metrics struct {
+	Posts          int64
+	Comments       int64
+	Questions      int64
+	Answers        int64
+	Topics         int64
+	Received       int64
+	Accepted       int64
+	Reach          int64
+	Helped         int64
+	FirstResponses int64
+	Audience       int64
+	ActiveDays     int64
+}
+
+// Profile is a scoring profile: the weight of each metric in the score.
+// Metrics it does not name weigh nothing.
+type Profile struct {
+	Name    string
+	Weights map[string]float64
+}
+
+// CalvinProfile returns the profile of the original list: posts sent plus
+// replies received.
+func CalvinProfile() Profile {
+	return Profile{Name: "calvin", Weights: map[string]float64{"posts": 1, "received": 1}}
+}
+
+// Board asks for one month's leaderboard.
+type Board struct {
+	Month   time.Time // any time in the month; its UTC calendar month is ranked
+	Source  string    // empty: every source
+	By      string    // "score" (empty means the same) or one metric's name
+	Top     int       // at most this many rows; 0 means 10
+	Profile Profile
+}
+
+// Entry is one ranked account.
+type Entry struct {
+	Rank   int
+	Name   string
+	Source string
+	Author string
+	Value  float64 // what was ranked on: the score or the chosen metric
+	Score  float64
+	Metrics
+}
+
+// Leaderboard ranks the accounts of one month. Equal values share a rank
+// (1, 2, 2, 4); rows of equal value are ordered by posts, then name.
+func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
+	by := b.By
+	if by == "" {
+		by = "score"
+	}
+	if by != "score" && !slices.Contains(MetricNames(), by) {
+		return nil, fmt.Errorf("unknown metric %q: rank by score or one of %s", by, strings.Join(MetricNames(), ", "))
+	}
+	for name := range b.Profile.Weights {
+		if !slices.Contains(MetricNames(), name) {
+			return nil, fmt.Errorf("profile %s: unknown metric %q", b.Profile.Name, name)
+		}
+	}
+	top := b.Top
+	if top <= 0 {
+		top = 10
+	}
+	var source any
+	if b.Source != "" {
+		source = b.Source
+	}
+	args := []any{
+		sql.Named("month", b.Month.UTC().Format("2006-01-02")),
+		sql.Named("source", source),
+		sql.Named("by", by),
+		sql.Named("top", top),
+	}
+	for _, m := range MetricNames() {
+		args = append(args, sql.Named("w_"+m, b.Profile.Weights[m]))
+	}
+	rows, err := s.db.QueryContext(ctx, queries.MustGet("leaderboard"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		m := &e.Metrics
+		if err := rows.Scan(&e.Rank, &e.Name, &e.Source, &e.Author, &e.Value, &e.Score,
+			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
+			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays); err != nil {
+			return nil, fmt.Errorf("leaderboard: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	return out, nil
+}
+
+// LatestMonth returns the first day of the most recent month with posts, or
+// the zero time for an empty store.
+func (s *Store) LatestMonth(ctx context.Context, source string) (time.Time, error) {
+	var m sql.NullTime
+	var src any
+	if source != "" {
+		src = source
+	}
+	err := s.db.QueryRowContext(ctx, "SELECT max(month) FROM monthly_metrics WHERE $source IS NULL OR source = $source",
+		sql.Named("source", src)).Scan(&m)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return m.Time, nil
+}

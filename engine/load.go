@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/queries"
+)
+
+// Run is the record of one ingest, as stored in ingest_runs.
+type Run struct {
+	Source       string
+	Platform     string
+	Input        string
+	Started      time.Time
+	Finished     time.Time
+	RowsRead     int64 // records parsed into posts
+	RowsRejected int64 // bad records skipped
+	RowsInserted int64 // posts new to the store
+	RowsUpdated  int64 // stored posts that changed
+}
+
+// RowsStored is the number of rows the ingest wrote.
+func (r Run) RowsStored() int64 { return r.RowsInserted + r.RowsUpdated }
+
+// stageView is the name under which an ingest's Arrow stream is visible to
+// DuckDB while it is loaded.
+const stageView = "calvin_arrow_stream"
+
+// Ingest reads src and stores its posts under the source name opts.Source,
+// in one transaction: posts new to the store are inserted, stored posts
+// whose score, views, acceptance or names changed are updated, and the
+// source's accounts and monthly metrics are recomputed. If the read or any
+// step fails, or ctx is cancelled, nothing of it is kept.
+//
+// Ingest fills opts.Stats (one is made if it is nil) as it reads.
+func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Options) (Run, error) {
+	if opts.Stats == nil {
+		opts.Stats = new(ingest.Stats)
+	}
+	run := Run{Source: opts.Source, Platform: src.Platform(), Input: src.Input(), Started: time.Now().UTC()}
+	if opts.Source == "" {
+		return run, errors.New("ingest: no source name")
+	}
+
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return run, err
+	}
+	defer conn.Close()
+	if err := s.checkPlatform(ctx, conn, opts.Source, src.Platform()); err != nil {
+		return run, err
+	}
+	var ar *duckdb.Arrow
+	if err := conn.Raw(func(dc any) error {
+		var err error
+		ar, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
+		return err
+	}); err != nil {
+		return run, fmt.Errorf("ingest: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return run, err
+	}
+	defer tx.Rollback() // a no-op once committed
+
+	if err := stage(ctx, ar, tx, src, opts); err != nil {
+		return run, err
+	}
+	run.RowsRead = opts.Stats.Read.Load()
+	run.RowsRejected = opts.Stats.Rejected.Load()
+
+	source := sql.Named("source", opts.Source)
+	if run.RowsUpdated, err = execCount(ctx, tx, "load_update", source); err != nil {
+		return run, err
+	}
+	if run.RowsInserted, err = execCount(ctx, tx, "load_insert", source); err != nil {
+		return run, err
+	}
+	if _, err := tx.ExecContext(ctx, "DROP TABLE incoming"); err != nil {
+		return run, fmt.Errorf("ingest: %w", err)
+	}
+	if err := refresh(ctx, tx, opts.Source); err != nil {
+		return run, err
+	}
+	run.Finished = time.Now().UTC()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ingest_runs
+		(source, platform, input, started_at, finished_at, rows_read, rows_rejected, rows_inserted, rows_updated, rows_stored)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		run.Source, run.Platform, run.Input, run.Started, run.Finished,
+		run.RowsRead, run.RowsRejected, run.RowsInserted, run.RowsUpdated, run.RowsStored()); err != nil {
+		return run, fmt.Errorf("ingest: record run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return run, fmt.Errorf("ingest: commit: %w", err)
+	}
+	return run, nil
+}
+
+// checkPlatform refuses to mix two platforms under one source name.
+func (s *Store) checkPlatform(ctx context.Context, conn *sql.Conn, source, platform string) error {
+	var stored string
+	err := conn.QueryRowContext(ctx, "SELECT platform FROM posts WHERE source = ? LIMIT 1", source).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if stored != platform {
+		return fmt.Errorf("ingest: source %q already holds %s posts, not %s: choose another --source", source, stored, platform)
+	}
+	return nil
+}
+
+// stage reads src into the temporary table incoming through duckdb-go's
+// Arrow interface: the stream is registered as a view on the transaction's
+// connection and copied by one statement.
+func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options) error {
+	rr, err := src.Read(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	release, err := ar.RegisterView(rr, stageView)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	defer release()
+	_, execErr := tx.ExecContext(ctx, "CREATE TEMP TABLE incoming AS SELECT * FROM "+stageView)
+	// The stream's own error says more than DuckDB's report of it.
+	if err := rr.Err(); err != nil {
+		return err
+	}
+	if execErr != nil {
+		return fmt.Errorf("ingest: stage: %w", execErr)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// refresh recomputes the derived tables of one source.
+func refresh(ctx context.Context, tx *sql.Tx, source string) error {
+	arg := sql.Named("source", source)
+	for _, step := range []struct{ table, query string }{
+		{"accounts", "refresh_accounts"},
+		{"monthly_metrics", "refresh_monthly_metrics"},
+	} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+step.table+" WHERE source = ?", source); err != nil {
+			return fmt.Errorf("refresh %s: %w", step.table, err)
+		}
+		if _, err := tx.ExecContext(ctx, queries.MustGet(step.query), arg); err != nil {
+			return fmt.Errorf("refresh %s: %w", step.table, err)
+		}
+	}
+	return nil
+}
+
+// execCount runs a named query and returns the number of rows it changed.
+func execCount(ctx context.Context, tx *sql.Tx, name string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, queries.MustGet(name), args...)
+	if err != nil {
+		return 0, fmt.Errorf("ingest: %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("ingest: %s: %w", name, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,102 @@
+// Package engine is Calvin's store: a DuckDB database that takes the record
+// batches of the ingestors, keeps one row per post keyed by (source,
+// post_id), and derives from them the accounts and the monthly metrics that
+// the leaderboards rank. Its SQL lives in the queries package.
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/calvinslist/calvin/queries"
+)
+
+// DefaultPath is the database file used when none is named.
+const DefaultPath = "calvin.duckdb"
+
+// ErrLocked is returned by Open when another process has the database open
+// for writing.
+var ErrLocked = errors.New("database is locked")
+
+// ErrNoDatabase is returned by Open in read-only mode when the file does not
+// exist.
+var ErrNoDatabase = errors.New("no database")
+
+// Store is an open Calvin database.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Options tune how a Store is opened.
+type Options struct {
+	// ReadOnly opens an existing database without write access. Several
+	// read-only processes may share a file; none may while a writer has it.
+	ReadOnly bool
+
+	// MemoryLimit caps DuckDB's memory ("1GB"); empty leaves DuckDB's
+	// default (80% of RAM). Work past the cap spills to disk.
+	MemoryLimit string
+}
+
+// Open opens the database at path, creating it and its tables unless
+// opts.ReadOnly. A file held by another writer gives ErrLocked; a
+// read-only open of a missing file gives ErrNoDatabase.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	dsn := path
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%w at %s: run 'calvin ingest' first, or name one with --db", ErrNoDatabase, path)
+		}
+		dsn += "?access_mode=read_only"
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := sql.OpenDB(connector)
+	s := &Store{db: db, path: path}
+	if opts.MemoryLimit != "" {
+		if _, err := db.ExecContext(ctx, "SET memory_limit = '"+strings.ReplaceAll(opts.MemoryLimit, "'", "")+"'"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: memory limit: %w", path, err)
+		}
+	}
+	if !opts.ReadOnly {
+		if _, err := db.ExecContext(ctx, queries.MustGet("schema")); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: create tables: %w", path, err)
+		}
+	}
+	return s, nil
+}
+
+var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)
+
+// openError turns DuckDB's lock conflict into ErrLocked, naming the holder.
+func openError(path string, err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "Could not set lock") {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	if m := lockHolder.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("%s: %w by %s (PID %s)", path, ErrLocked, m[1], m[2])
+	}
+	return fmt.Errorf("%s: %w by another process", path, ErrLocked)
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// DB returns the database handle, for ad-hoc SQL.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }

@@ -1,0 +1,46 @@
+// Package queries holds the named SQL behind every table, refresh and report
+// of Calvin, one statement a file. A file's leading comment documents it:
+// what it returns and the parameters ($name) it takes. The files are plain
+// DuckDB SQL, readable and runnable outside Calvin.
+package queries
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+// Get returns the text of the named query, the file NAME.sql.
+func Get(name string) (string, error) {
+	b, err := files.ReadFile(name + ".sql")
+	if err != nil {
+		return "", fmt.Errorf("no query named %q", name)
+	}
+	return string(b), nil
+}
+
+// MustGet returns the text of a query the program itself ships and relies
+// on; a missing one is a build mistake, so it panics.
+func MustGet(name string) string {
+	q, err := Get(name)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+// Names returns the names of every query, sorted.
+func Names() []string {
+	entries, _ := fs.Glob(files, "*.sql")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e, ".sql"))
+	}
+	sort.Strings(names)
+	return names
+}

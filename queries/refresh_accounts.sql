@@ -1,0 +1,18 @@
+-- refresh_accounts: the accounts of $source, rebuilt from its posts. An
+-- account is not ranked when it is not a person: the Stack Exchange
+-- Community user (-1) owns wiki posts and bumps old questions.
+-- Parameters: $source.
+INSERT INTO accounts
+SELECT source,
+       any_value(platform)                 AS platform,
+       author,
+       arg_max(author_name, created_at)    AS name,
+       count(*)                            AS messages,
+       min(created_at)                     AS first_post,
+       max(created_at)                     AS last_post,
+       NOT (any_value(platform) = 'stackexchange' AND author = '-1') AS ranked,
+       CASE WHEN any_value(platform) = 'stackexchange' AND author = '-1'
+            THEN 'bot: the Stack Exchange Community user' END AS reason
+FROM posts
+WHERE source = $source AND author IS NOT NULL
+GROUP BY source, author

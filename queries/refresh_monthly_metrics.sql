@@ -1,0 +1,125 @@
+-- refresh_monthly_metrics: the metrics of every account of $source per
+-- calendar month (UTC), rebuilt from its posts. The definitions are those
+-- of DESIGN.md; where it leaves a choice, the choice is stated here.
+--
+--   posts            questions, answers, topics and replies authored
+--   comments, questions, answers, topics   the same, by kind
+--   received         posts of any kind (comments included) made in the month
+--                    by someone else whose parent is this account's post;
+--                    a deleted user's post counts, a self-reply does not
+--   accepted         this account's answers whose accepted_at is in the month
+--   reach            distinct other accounts linked to this one by a post
+--                    (of any kind) that replies to the other's, either way
+--   helped           distinct other accounts whose threads this account
+--                    posted in (anything but the thread's first post)
+--   first_responses  threads whose first answer or reply by someone other
+--                    than the starter is this account's, made in the month
+--                    (comments are not responses here)
+--   audience         sum of the views of the distinct threads this account
+--                    posted in (any kind) during the month, where known
+--   active_days      distinct UTC days with a post of any kind
+--
+-- Posts without an author (deleted users) are credited to nobody.
+-- Parameters: $source.
+INSERT INTO monthly_metrics
+WITH p AS (
+    SELECT post_id, thread_id, parent_id, kind, author, created_at, month, views, accepted_at
+    FROM posts
+    WHERE source = $source
+),
+starters AS (
+    SELECT thread_id, author AS starter, views FROM p WHERE post_id = thread_id
+),
+links AS ( -- one row per post whose parent is stored and written by someone else
+    SELECT c.author AS from_author, par.author AS to_author, c.month
+    FROM p AS c
+    JOIN p AS par ON par.post_id = c.parent_id
+    WHERE c.author IS DISTINCT FROM par.author
+),
+sent AS (
+    SELECT author, month,
+           count(*) FILTER (WHERE kind IN ('question', 'answer', 'topic', 'reply')) AS posts,
+           count(*) FILTER (WHERE kind = 'comment')  AS comments,
+           count(*) FILTER (WHERE kind = 'question') AS questions,
+           count(*) FILTER (WHERE kind = 'answer')   AS answers,
+           count(*) FILTER (WHERE kind = 'topic')    AS topics,
+           count(DISTINCT CAST(created_at AS DATE))  AS active_days
+    FROM p
+    WHERE author IS NOT NULL
+    GROUP BY author, month
+),
+received AS (
+    SELECT to_author AS author, month, count(*) AS received
+    FROM links
+    WHERE to_author IS NOT NULL
+    GROUP BY to_author, month
+),
+accepted AS (
+    SELECT author, CAST(date_trunc('month', accepted_at) AS DATE) AS month, count(*) AS accepted
+    FROM p
+    WHERE kind = 'answer' AND accepted_at IS NOT NULL AND author IS NOT NULL
+    GROUP BY ALL
+),
+reach AS (
+    SELECT author, month, count(DISTINCT other) AS reach
+    FROM (
+        SELECT from_author AS author, to_author AS other, month FROM links
+        UNION ALL
+        SELECT to_author AS author, from_author AS other, month FROM links
+    )
+    WHERE author IS NOT NULL AND other IS NOT NULL
+    GROUP BY author, month
+),
+helped AS (
+    SELECT c.author, c.month, count(DISTINCT s.starter) AS helped
+    FROM p AS c
+    JOIN starters AS s ON s.thread_id = c.thread_id
+    WHERE c.post_id <> c.thread_id
+      AND c.author IS NOT NULL AND s.starter IS NOT NULL AND s.starter <> c.author
+    GROUP BY c.author, c.month
+),
+first_responses AS (
+    SELECT author, month, count(*) AS first_responses
+    FROM (
+        SELECT c.author, c.month,
+               row_number() OVER (PARTITION BY c.thread_id ORDER BY c.created_at, c.post_id) AS n
+        FROM p AS c
+        JOIN starters AS s ON s.thread_id = c.thread_id
+        WHERE c.kind IN ('answer', 'reply')
+          AND c.post_id <> c.thread_id
+          AND c.author IS DISTINCT FROM s.starter
+    )
+    WHERE n = 1 AND author IS NOT NULL
+    GROUP BY author, month
+),
+audience AS (
+    SELECT t.author, t.month, sum(s.views) AS audience
+    FROM (SELECT DISTINCT author, month, thread_id FROM p WHERE author IS NOT NULL) AS t
+    JOIN starters AS s ON s.thread_id = t.thread_id
+    WHERE s.views IS NOT NULL
+    GROUP BY t.author, t.month
+)
+SELECT $source AS source, author, month,
+       coalesce(sum(posts), 0)           AS posts,
+       coalesce(sum(comments), 0)        AS comments,
+       coalesce(sum(questions), 0)       AS questions,
+       coalesce(sum(answers), 0)         AS answers,
+       coalesce(sum(topics), 0)          AS topics,
+       coalesce(sum(received), 0)        AS received,
+       coalesce(sum(accepted), 0)        AS accepted,
+       coalesce(sum(reach), 0)           AS reach,
+       coalesce(sum(helped), 0)          AS helped,
+       coalesce(sum(first_responses), 0) AS first_responses,
+       coalesce(sum(audience), 0)        AS audience,
+       coalesce(sum(active_days), 0)     AS active_days
+FROM (
+    SELECT * FROM sent
+    UNION ALL BY NAME SELECT * FROM received
+    UNION ALL BY NAME SELECT * FROM accepted
+    UNION ALL BY NAME SELECT * FROM reach
+    UNION ALL BY NAME SELECT * FROM helped
+    UNION ALL BY NAME SELECT * FROM first_responses
+    UNION ALL BY NAME SELECT * FROM audience
+)
+GROUP BY author, month
+ORDER BY month, author

@@ -1,0 +1,74 @@
+-- schema: the tables of a Calvin database. Every ingestor's rows land in
+-- posts; accounts and monthly_metrics are derived from posts and refreshed,
+-- per source, in the same transaction as each ingest. Safe to run again.
+
+-- posts: one row per message, the canonical post of DESIGN.md, keyed by
+-- (source, post_id), plus month, the calendar month (UTC) of created_at.
+CREATE TABLE IF NOT EXISTS posts (
+    source      VARCHAR   NOT NULL, -- the configured source's name
+    platform    VARCHAR   NOT NULL, -- stackexchange, nntp, mbox, discourse, csv
+    post_id     VARCHAR   NOT NULL, -- unique within the source
+    thread_id   VARCHAR   NOT NULL, -- post_id of the thread's first post
+    parent_id   VARCHAR,            -- the post this one answers or replies to
+    kind        VARCHAR   NOT NULL, -- question, answer, comment, topic, reply
+    title       VARCHAR,            -- the thread's title, on thread starters
+    author      VARCHAR,            -- the account; NULL for a deleted user
+    author_name VARCHAR,            -- the name shown for that account
+    created_at  TIMESTAMP NOT NULL, -- UTC
+    month       DATE      NOT NULL, -- first day of created_at's month
+    areas       VARCHAR[] NOT NULL, -- tags, newsgroups, categories
+    score       BIGINT    NOT NULL, -- net votes or likes
+    views       BIGINT,             -- views of the thread, on thread starters
+    accepted_at TIMESTAMP,          -- when this answer was accepted
+    body_bytes  BIGINT    NOT NULL  -- size of the body
+);
+
+-- ingest_runs: one row per ingest that landed.
+CREATE SEQUENCE IF NOT EXISTS ingest_run_ids;
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id        BIGINT    NOT NULL DEFAULT nextval('ingest_run_ids'),
+    source        VARCHAR   NOT NULL,
+    platform      VARCHAR   NOT NULL,
+    input         VARCHAR   NOT NULL, -- the path or URL read, without credentials
+    started_at    TIMESTAMP NOT NULL, -- UTC
+    finished_at   TIMESTAMP NOT NULL, -- UTC
+    rows_read     BIGINT    NOT NULL, -- records parsed into posts
+    rows_rejected BIGINT    NOT NULL, -- bad records reported and skipped
+    rows_inserted BIGINT    NOT NULL, -- posts new to the store
+    rows_updated  BIGINT    NOT NULL, -- stored posts whose score, views, acceptance or names changed
+    rows_stored   BIGINT    NOT NULL  -- rows_inserted + rows_updated
+);
+
+-- accounts: one row per (source, author) that has posted.
+CREATE TABLE IF NOT EXISTS accounts (
+    source     VARCHAR   NOT NULL,
+    platform   VARCHAR   NOT NULL,
+    author     VARCHAR   NOT NULL,
+    name       VARCHAR,              -- the latest name shown for the account
+    messages   BIGINT    NOT NULL,   -- rows in posts, comments included
+    first_post TIMESTAMP NOT NULL,
+    last_post  TIMESTAMP NOT NULL,
+    ranked     BOOLEAN   NOT NULL,   -- false: never on a leaderboard
+    reason     VARCHAR               -- why not ranked
+);
+
+-- monthly_metrics: the metrics of DESIGN.md per account and calendar month
+-- (UTC). A row exists for every month in which the account sent, received
+-- or had an answer accepted.
+CREATE TABLE IF NOT EXISTS monthly_metrics (
+    source          VARCHAR NOT NULL,
+    author          VARCHAR NOT NULL,
+    month           DATE    NOT NULL,
+    posts           BIGINT  NOT NULL, -- questions, answers, topics and replies sent
+    comments        BIGINT  NOT NULL,
+    questions       BIGINT  NOT NULL,
+    answers         BIGINT  NOT NULL,
+    topics          BIGINT  NOT NULL,
+    received        BIGINT  NOT NULL, -- posts by others whose parent is this account's
+    accepted        BIGINT  NOT NULL, -- answers accepted in the month
+    reach           BIGINT  NOT NULL, -- distinct others linked by a reply, either way
+    helped          BIGINT  NOT NULL, -- distinct others whose threads it replied in
+    first_responses BIGINT  NOT NULL, -- threads it gave the first answer or reply to
+    audience        BIGINT  NOT NULL, -- views of the distinct threads it posted in
+    active_days     BIGINT  NOT NULL  -- distinct days with a message
+);
