@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/calvinslist/calvin/engine"
+	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/stackexchange"
+)
+
+const ingestUsage = `Usage: calvin ingest PLATFORM PATH --source NAME [flags]
+
+Reads a source and stores its posts, in one transaction: all of it lands or,
+on an error or an interrupt, none of it. Ingesting the same data again adds
+nothing; a newer dump updates scores, views and acceptance.
+
+Platforms:
+
+	stackexchange PATH   a Stack Exchange dump: a folder holding Posts.xml
+	                     (and Comments.xml, Users.xml, Votes.xml), or the
+	                     site's .7z archive as published
+
+Bad records are reported with their file and line, counted and skipped;
+--strict makes the first one fatal.
+`
+
+// maxReported is how many bad records are printed one by one; the rest are
+// only counted.
+const maxReported = 20
+
+func runIngest(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "ingest", ingestUsage)
+	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	source := fs.String("source", "", "the source's `name`, the source column of its posts (required)")
+	strict := fs.Bool("strict", false, "stop at the first bad record")
+	quiet := fs.Bool("quiet", false, "print no progress")
+	memory := fs.String("memory-limit", "", "cap DuckDB's memory (\"2GB\"); work past it spills to disk")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageError("want a platform and a path, got %d arguments", len(pos))
+	}
+	if *source == "" {
+		return usageError("--source is required")
+	}
+	var src ingest.Source
+	switch pos[0] {
+	case stackexchange.Platform:
+		src = stackexchange.New(pos[1])
+	default:
+		return usageError("unknown platform %q (known: stackexchange)", pos[0])
+	}
+
+	store, err := engine.Open(ctx, *db, engine.Options{MemoryLimit: *memory})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	stats := new(ingest.Stats)
+	var mu sync.Mutex
+	reported := 0
+	opts := ingest.Options{
+		Source: *source,
+		Strict: *strict,
+		Stats:  stats,
+		Report: func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if reported < maxReported {
+				fmt.Fprintf(e.stderr, "calvin: skipped: %v\n", err)
+			}
+			reported++
+		},
+	}
+	var total int64
+	if s, ok := src.(interface{ Size() int64 }); ok {
+		total = s.Size()
+	}
+	stop := showProgress(e.stderr, !*quiet, stats, total)
+	run, err := store.Ingest(ctx, src, opts)
+	stop()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("ingest interrupted: nothing was stored")
+		}
+		return fmt.Errorf("ingest %s: %w (nothing was stored)", pos[1], err)
+	}
+	if reported > maxReported {
+		fmt.Fprintf(e.stderr, "calvin: ... and %d more bad records\n", reported-maxReported)
+	}
+	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped, in %s\n",
+		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected,
+		run.Finished.Sub(run.Started).Round(time.Millisecond))
+	return nil
+}
+
+// showProgress prints the read's progress on w every half second when w is
+// a terminal and on is set: posts read, rate, and time left when the
+// input's size is known. The returned func stops it and clears the line.
+func showProgress(w io.Writer, on bool, stats *ingest.Stats, total int64) (stop func()) {
+	if !on || !isTerminal(w) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		start := time.Now()
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-tick.C:
+				fmt.Fprint(w, "\r\033[K"+progressLine(stats.Read.Load(), stats.Bytes.Load(), total, time.Since(start)))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+// progressLine describes a read that has taken elapsed: posts read and
+// their rate, and, when the input's size is known, the share read and the
+// time left at the rate so far.
+func progressLine(posts, bytes, total int64, elapsed time.Duration) string {
+	secs := elapsed.Seconds()
+	if secs <= 0 {
+		secs = 1e-9
+	}
+	line := fmt.Sprintf("%s posts, %s posts/s", count(posts), count(int64(float64(posts)/secs)))
+	if total > 0 && bytes > 0 {
+		frac := min(float64(bytes)/float64(total), 1)
+		left := time.Duration(secs*(1-frac)/frac) * time.Second
+		line += fmt.Sprintf(", %d%% of %s, %s left", int(frac*100), size(total), left.Round(time.Second))
+		if frac >= 1 {
+			line = fmt.Sprintf("%s posts read; storing...", count(posts))
+		}
+	}
+	return line
+}
+
+func count(n int64) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 1e4:
+		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// isTerminal reports whether w is a character device, a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

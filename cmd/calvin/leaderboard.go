@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/calvinslist/calvin/engine"
+	"github.com/calvinslist/calvin/report"
+)
+
+const leaderboardUsage = `Usage: calvin leaderboard [--month YYYY-MM] [--source NAME] [--top N] [--by METRIC] [--format FORMAT]
+
+Ranks the contributors of one calendar month (UTC), by the calvin scoring
+profile (posts sent + replies received) or by one metric. Equal values share
+a rank (1, 2, 2, 4); ties are listed by posts, then name. The month defaults
+to the one before the current month.
+
+Metrics: posts, comments, questions, answers, topics, received, accepted,
+reach, helped, first_responses, audience, active_days (see README.md).
+`
+
+func runLeaderboard(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "leaderboard", leaderboardUsage)
+	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	month := fs.String("month", "", "the month to rank, `YYYY-MM` (default: last month)")
+	source := fs.String("source", "", "rank only this source (default: every source)")
+	top := fs.Int("top", 10, "list at most `N` contributors")
+	by := fs.String("by", "score", "rank by score or by one `metric`")
+	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("unexpected argument %q", pos[0])
+	}
+	if !slices.Contains(report.Formats(), *format) {
+		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	}
+	if *by != "score" && !slices.Contains(engine.MetricNames(), *by) {
+		return usageError("unknown metric %q: use score or one of %s", *by, strings.Join(engine.MetricNames(), ", "))
+	}
+	if *top < 1 {
+		return usageError("--top must be at least 1")
+	}
+	m := time.Now().UTC().AddDate(0, -1, 0)
+	if *month != "" {
+		if m, err = time.Parse("2006-01", *month); err != nil {
+			return usageError("bad --month %q: want YYYY-MM", *month)
+		}
+	}
+
+	store, err := engine.Open(ctx, *db, engine.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	entries, err := store.Leaderboard(ctx, engine.Board{
+		Month: m, Source: *source, By: *by, Top: *top, Profile: engine.CalvinProfile(),
+	})
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 && *format == "table" {
+		latest, err := store.LatestMonth(ctx, *source)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "No contributors in %s.", m.Format("2006-01"))
+		if !latest.IsZero() {
+			fmt.Fprintf(e.stdout, " The latest month with posts is %s.", latest.Format("2006-01"))
+		}
+		fmt.Fprintln(e.stdout)
+		return nil
+	}
+	return report.Write(e.stdout, *format, boardTable(entries, *format))
+}
+
+// boardTable lays out a leaderboard: rank and name, the score, then every
+// metric (the one ranked on among them). The machine formats also carry
+// the source and the account's id.
+func boardTable(entries []engine.Entry, format string) *report.Table {
+	human := format == "table" || format == "markdown"
+	cols := []string{"rank", "name"}
+	if !human {
+		cols = append(cols, "source", "author")
+	}
+	cols = append(cols, "score")
+	cols = append(cols, engine.MetricNames()...)
+	t := &report.Table{Columns: cols}
+	for _, en := range entries {
+		row := []any{int64(en.Rank), en.Name}
+		if !human {
+			row = append(row, en.Source, en.Author)
+		}
+		m := en.Metrics
+		row = append(row, en.Score, m.Posts, m.Comments, m.Questions, m.Answers, m.Topics,
+			m.Received, m.Accepted, m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays)
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}

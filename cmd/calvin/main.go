@@ -1,0 +1,156 @@
+// Command calvin ingests community posting data into a DuckDB file and
+// ranks contributors month by month: Calvin's List, revived.
+//
+// Usage:
+//
+//	calvin <command> [arguments]
+//
+// Run "calvin help" for the commands and "calvin <command> --help" for one.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command gets from the process: its output streams and
+// environment, passed explicitly so that commands run in tests.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// command is one subcommand: its name, a one-line summary, and its main.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"ingest", "read a source into the database", runIngest},
+		{"leaderboard", "rank the contributors of a month", runLeaderboard},
+		{"sql", "run SQL on the database", runSQL},
+	}
+}
+
+// usageErr is an error in how a command was called: exit code 2, printed
+// with a pointer to the command's --help.
+type usageErr struct{ msg string }
+
+func (e *usageErr) Error() string { return e.msg }
+
+// usageError returns a usageErr with a formatted message.
+func usageError(format string, args ...any) error {
+	return &usageErr{msg: fmt.Sprintf(format, args...)}
+}
+
+// run runs calvin with args and returns the exit code: 0 on success, 1 on
+// error, 2 on a usage error.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			return run(ctx, []string{args[1], "--help"}, getenv, stdout, stderr)
+		}
+		printUsage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, new(*usageErr)):
+			fmt.Fprintf(stderr, "calvin %s: %v\nRun 'calvin %s --help' for usage.\n", name, err, name)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "calvin: %v\n", err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "calvin: unknown command %q\nRun 'calvin help' for the commands.\n", name)
+	return 2
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `Calvin ranks the contributors of online communities month by month.
+
+Usage:
+
+	calvin <command> [arguments]
+
+The commands are:
+
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "\t%-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run 'calvin <command> --help' for more about a command.
+`)
+}
+
+// newFlags returns a FlagSet for a command whose help text is usage
+// followed by the flags, printed to e.stdout on --help.
+func newFlags(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet("calvin "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "%s\nFlags:\n", usage)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parse parses flags that may stand before, between or after the
+// positional arguments, and returns the positional arguments. A flag error
+// is a usage error; --help prints the usage and returns flag.ErrHelp.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, err
+			}
+			return nil, usageError("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

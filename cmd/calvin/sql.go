@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/calvinslist/calvin/engine"
+	"github.com/calvinslist/calvin/report"
+)
+
+const sqlUsage = `Usage: calvin sql "QUERY" [--format FORMAT] [--write]
+
+Runs one SQL query on the database and prints its result. The tables
+(posts, accounts, monthly_metrics, ingest_runs) are described in
+README.md. The database is opened read-only unless --write is given.
+`
+
+func runSQL(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "sql", sqlUsage)
+	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
+	write := fs.Bool("write", false, "open the database for writing")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("want one query, got %d arguments", len(pos))
+	}
+	if !slices.Contains(report.Formats(), *format) {
+		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	}
+	store, err := engine.Open(ctx, *db, engine.Options{ReadOnly: !*write})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rows, err := store.DB().QueryContext(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	t, err := report.FromRows(rows)
+	if err != nil {
+		return err
+	}
+	return report.Write(e.stdout, *format, t)
+}
