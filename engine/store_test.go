@@ -1,0 +1,436 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/stackexchange"
+)
+
+// fixture is a Stack Exchange dump written for these tests; every expected
+// number below is worked out from its rows by hand. In short (all 2021, UTC):
+//
+//	Q10 Alice(1) 05-01 views 100, accepted answer 11
+//	  A11 Bob(2) 05-01 12:00; accept vote dated 06-02
+//	    c1 Alice 05-01, c2 Bob 05-01 (a self-reply)
+//	  A12 Carol(3) 05-02
+//	  A13 Alice 05-03 (answering herself)
+//	  c3 Dave(4) 05-02
+//	Q20 Bob 05-10 views 50, accepted answer 21
+//	  A22 deleted user "ghost" 05-10 12:00 (before Carol's)
+//	  A21 Carol 05-10 13:00; accept vote dated 05-11
+//	    c4 Bob 05-11
+//	Q30 Dave 04-30 23:59:59.999 views 10
+//	  A31 Alice 05-01 00:00
+//	Q40 Community(-1) 05-15 views 7
+//	  A41 Dave 05-15
+//	Q60 Erin(5) 06-01 views 3
+//	  c6 Alice 06-02
+//	dropped: post 50 (a tag wiki) and comment 7 on it; the fabricated posts
+//	1000000001 and 1000000010, comment 5 on the first and the accept vote
+//	on the second.
+const fixture = "testdata/may2021"
+
+// newStore opens a store in a fresh file under t.TempDir.
+func newStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "calvin.duckdb")
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func ingestDump(t *testing.T, s *Store, dir string) Run {
+	t.Helper()
+	run, err := s.Ingest(context.Background(), stackexchange.New(dir), ingest.Options{Source: "t", Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// metricsOf returns the monthly_metrics row of an account, all zero if
+// there is none.
+func metricsOf(t *testing.T, s *Store, author, month string) Metrics {
+	t.Helper()
+	var m Metrics
+	err := s.db.QueryRow(`SELECT posts, comments, questions, answers, topics, received, accepted,
+		reach, helped, first_responses, audience, active_days
+		FROM monthly_metrics WHERE source = 't' AND author = ? AND month = CAST(? AS DATE)`, author, month).
+		Scan(&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
+			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays)
+	if err != nil && err.Error() != "sql: no rows in result set" {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestMonthlyMetrics(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+
+	tests := []struct {
+		author, month string
+		want          Metrics
+	}{
+		// Alice, May. Sent Q10, A13, A31 (3 posts: 1 question, 2 answers)
+		// and c1. Received A11 (Bob) and A12 (Carol) on Q10, c3 (Dave) on
+		// Q10; A13 is her own. Reach: Bob (A11, c1), Carol (A12), Dave
+		// (c3, A31). Helped: Dave (A31 in his thread); thread 10 is hers.
+		// First response: A31, the first answer to Dave's Q30. Audience:
+		// threads 10 and 30, 100+10. Days: 05-01 and 05-03.
+		{"1", "2021-05-01", Metrics{Posts: 3, Comments: 1, Questions: 1, Answers: 2, Received: 3,
+			Reach: 3, Helped: 1, FirstResponses: 1, Audience: 110, ActiveDays: 2}},
+		// Bob, May. Sent A11, Q20 and comments c2, c4 (c7 on the tag wiki
+		// is dropped). Received A21 (Carol), A22 (the deleted user counts
+		// as someone else), c1 (Alice); c2 is his own. Accepted: A11's vote
+		// is in June. Reach: Alice, Carol (the deleted user is nobody).
+		// Helped: Alice. First response: A11 on Q10. Audience 100+50.
+		// Days: 05-01, 05-10, 05-11.
+		{"2", "2021-05-01", Metrics{Posts: 2, Comments: 2, Questions: 1, Answers: 1, Received: 3,
+			Reach: 2, Helped: 1, FirstResponses: 1, Audience: 150, ActiveDays: 3}},
+		// Carol, May. Sent A12, A21. Received c4 (Bob). Accepted A21 on
+		// 05-11. Reach: Alice, Bob. Helped: Alice, Bob. No first response:
+		// the deleted user answered Q20 an hour before her. Audience
+		// 100+50. Days: 05-02, 05-10.
+		{"3", "2021-05-01", Metrics{Posts: 2, Answers: 2, Received: 1, Accepted: 1,
+			Reach: 2, Helped: 2, Audience: 150, ActiveDays: 2}},
+		// Dave, May. Sent A41, c3 (Q30 is April's). Received A31 (Alice).
+		// Reach: Alice, Community. Helped: Community, Alice. First
+		// response: A41 on Q40. Audience 7+100. Days: 05-02, 05-15.
+		{"4", "2021-05-01", Metrics{Posts: 1, Comments: 1, Answers: 1, Received: 1,
+			Reach: 2, Helped: 2, FirstResponses: 1, Audience: 107, ActiveDays: 2}},
+		// Dave, April: Q30 at 23:59:59.999 on the 30th stays in April.
+		{"4", "2021-04-01", Metrics{Posts: 1, Questions: 1, Audience: 10, ActiveDays: 1}},
+		// Community, May: Q40, answered by Dave.
+		{"-1", "2021-05-01", Metrics{Posts: 1, Questions: 1, Received: 1, Reach: 1, Audience: 7, ActiveDays: 1}},
+		// Bob, June: A11's acceptance vote is dated 06-02.
+		{"2", "2021-06-01", Metrics{Accepted: 1}},
+		// Alice, June: comment c6 on Erin's Q60 (a comment is not a first
+		// response).
+		{"1", "2021-06-01", Metrics{Comments: 1, Reach: 1, Helped: 1, Audience: 3, ActiveDays: 1}},
+		// Erin, June: Q60, commented on by Alice.
+		{"5", "2021-06-01", Metrics{Posts: 1, Questions: 1, Received: 1, Reach: 1, Audience: 3, ActiveDays: 1}},
+		// Erin, May: only fabricated posts, all dropped.
+		{"5", "2021-05-01", Metrics{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.author+"/"+tt.month, func(t *testing.T) {
+			if got := metricsOf(t, s, tt.author, tt.month); got != tt.want {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStoredPosts(t *testing.T) {
+	s, _ := newStore(t)
+	run := ingestDump(t, s, fixture)
+	// 12 questions and answers (10-13, 20-22, 30, 31, 40, 41, 60) and 5
+	// comments (1-4, 6) survive the drops.
+	if run.RowsRead != 17 || run.RowsInserted != 17 || run.RowsUpdated != 0 || run.RowsRejected != 0 {
+		t.Errorf("run = %+v, want 17 read, 17 inserted, 0 updated, 0 rejected", run)
+	}
+	tests := []struct {
+		query string
+		want  string
+	}{
+		{"SELECT count(*) FROM posts", "17"},
+		{"SELECT count(*) FROM posts WHERE post_id IN ('1000000001', '1000000010', '50', 'c5', 'c7')", "0"},
+		// A comment's thread is its parent's: c1 is on A11, in thread 10.
+		{"SELECT thread_id FROM posts WHERE post_id = 'c1'", "10"},
+		{"SELECT parent_id FROM posts WHERE post_id = 'c1'", "11"},
+		{"SELECT title FROM posts WHERE post_id = '10'", `How do I "go"?`},
+		{"SELECT array_to_string(areas, ',') FROM posts WHERE post_id = '10'", "go,duckdb"},
+		{"SELECT array_to_string(areas, ',') FROM posts WHERE post_id = '20'", "go"},
+		// "&lt;p&gt;How?&lt;/p&gt;" is "<p>How?</p>", 11 bytes.
+		{"SELECT body_bytes FROM posts WHERE post_id = '10'", "11"},
+		// A deleted user: no account, the name the row kept.
+		{"SELECT coalesce(author, 'NULL') || '/' || author_name FROM posts WHERE post_id = '22'", "NULL/ghost"},
+		{"SELECT author_name FROM posts WHERE post_id = '12'", "Carol & Co"},
+		// Acceptance dates come from Votes.xml.
+		{"SELECT strftime(accepted_at, '%Y-%m-%d') FROM posts WHERE post_id = '11'", "2021-06-02"},
+		{"SELECT strftime(accepted_at, '%Y-%m-%d') FROM posts WHERE post_id = '21'", "2021-05-11"},
+		{"SELECT count(*) FROM posts WHERE accepted_at IS NOT NULL", "2"},
+		// Views are kept on thread starters only.
+		{"SELECT count(*) FROM posts WHERE views IS NOT NULL", "5"},
+		{"SELECT strftime(month, '%Y-%m') FROM posts WHERE post_id = '30'", "2021-04"},
+		{"SELECT ranked::VARCHAR || ' ' || reason FROM accounts WHERE author = '-1'", "false bot: the Stack Exchange Community user"},
+		{"SELECT count(*) FROM ingest_runs", "1"},
+	}
+	for _, tt := range tests {
+		var got string
+		if err := s.db.QueryRow(tt.query).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", tt.query, err)
+		}
+		if got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.query, got, tt.want)
+		}
+	}
+}
+
+func names(entries []Entry) string {
+	var parts []string
+	for _, e := range entries {
+		parts = append(parts, fmt.Sprintf("%d %s %g", e.Rank, e.Name, e.Value))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func TestLeaderboard(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	may := time.Date(2021, 5, 17, 0, 0, 0, 0, time.UTC) // any day of the month
+	tests := []struct {
+		name string
+		b    Board
+		want string
+	}{
+		// calvin score = posts + received (see TestMonthlyMetrics): Alice
+		// 3+3, Bob 2+3, Carol 2+1, Dave 1+1; Community (1+1) is never
+		// ranked.
+		{"calvin", Board{Month: may}, "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 4 Dave 2"},
+		{"top", Board{Month: may, Top: 2}, "1 Alice 6; 2 Bob 5"},
+		// received: Alice 3, Bob 3 share rank 1 (Alice first: 3 posts to
+		// 2); Carol 1, Dave 1 share rank 3 (Carol: 2 posts to 1).
+		{"ties", Board{Month: may, By: "received"}, "1 Alice 3; 1 Bob 3; 3 Carol & Co 1; 3 Dave 1"},
+		// audience: Bob and Carol 150 with 2 posts each, so by name.
+		{"ties by name", Board{Month: may, By: "audience"}, "1 Bob 150; 1 Carol & Co 150; 3 Alice 110; 4 Dave 107"},
+		// accepted: only Carol in May; Bob's acceptance is June's.
+		{"accepted", Board{Month: may, By: "accepted"}, "1 Carol & Co 1"},
+		{"accepted june", Board{Month: may.AddDate(0, 1, 0), By: "accepted"}, "1 Bob 1"},
+		{"other source", Board{Month: may, Source: "other"}, ""},
+		{"empty month", Board{Month: may.AddDate(1, 0, 0)}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.b.Profile = CalvinProfile()
+			got, err := s.Leaderboard(context.Background(), tt.b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if names(got) != tt.want {
+				t.Errorf("got  %s\nwant %s", names(got), tt.want)
+			}
+		})
+	}
+	if _, err := s.Leaderboard(context.Background(), Board{Month: may, By: "nope"}); err == nil {
+		t.Error("ranking by an unknown metric: got no error")
+	}
+}
+
+// fingerprint sums up everything an ingest may change.
+func fingerprint(t *testing.T, s *Store) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		"SELECT count(*) || ':' || coalesce(sum(hash(source, post_id, thread_id, score, views, accepted_at, author_name)), 0) FROM posts",
+		"SELECT count(*) || ':' || coalesce(sum(hash(m)), 0) FROM monthly_metrics AS m",
+		"SELECT count(*) || ':' || coalesce(sum(hash(a)), 0) FROM accounts AS a",
+		"SELECT count(*) FROM ingest_runs",
+	} {
+		var v string
+		if err := s.db.QueryRow(q).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, v)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestReingestIsNoOp(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	before := fingerprint(t, s)
+	run := ingestDump(t, s, fixture)
+	if run.RowsInserted != 0 || run.RowsUpdated != 0 || run.RowsRead != 17 {
+		t.Errorf("second ingest: %+v, want 17 read, 0 inserted, 0 updated", run)
+	}
+	// Only the record of the run is new.
+	after := fingerprint(t, s)
+	if want := strings.TrimSuffix(before, " 1") + " 2"; after != want {
+		t.Errorf("after a second ingest: got %s, want %s", after, want)
+	}
+}
+
+// copyDump copies the fixture to a temporary folder, applying edits: file
+// name -> (old, new) replacements.
+func copyDump(t *testing.T, edits map[string][][2]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"Posts.xml", "Comments.xml", "Users.xml", "Votes.xml"} {
+		b, err := os.ReadFile(filepath.Join(fixture, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		for _, e := range edits[name] {
+			if !strings.Contains(s, e[0]) {
+				t.Fatalf("%s: no %q to replace", name, e[0])
+			}
+			s = strings.Replace(s, e[0], e[1], 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestNewerDumpUpdates(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	newer := copyDump(t, map[string][][2]string{
+		// Q10 gains votes and views; a new answer A14 by Dave on 05-20.
+		"Posts.xml": {
+			{`Score="5" ViewCount="100"`, `Score="9" ViewCount="180"`},
+			{`  <row Id="20" `, `  <row Id="14" PostTypeId="2" ParentId="10" CreationDate="2021-05-20T10:00:00.000" Score="0" Body="x" OwnerUserId="4" />` + "\n" + `  <row Id="20" `},
+		},
+		// A12 is accepted on 05-20.
+		"Votes.xml": {{`</votes>`, `  <row Id="5" PostId="12" VoteTypeId="1" CreationDate="2021-05-20T00:00:00.000" />` + "\n</votes>"}},
+	})
+	run := ingestDump(t, s, newer)
+	if run.RowsInserted != 1 || run.RowsUpdated != 2 {
+		t.Errorf("newer dump: %d inserted, %d updated; want 1 (A14), 2 (Q10, A12)", run.RowsInserted, run.RowsUpdated)
+	}
+	var score, views int64
+	if err := s.db.QueryRow("SELECT score, views FROM posts WHERE post_id = '10'").Scan(&score, &views); err != nil {
+		t.Fatal(err)
+	}
+	if score != 9 || views != 180 {
+		t.Errorf("Q10: score %d, views %d; want 9, 180", score, views)
+	}
+	// Carol: A21 and now A12 accepted in May. Alice: A14 is one more
+	// answer received, thread 10 now has 180 views (180+10). Dave: A14 is
+	// a second post, in thread 10 where c3 already was (7+180).
+	if got := metricsOf(t, s, "3", "2021-05-01").Accepted; got != 2 {
+		t.Errorf("Carol's accepted: got %d, want 2", got)
+	}
+	if got := metricsOf(t, s, "1", "2021-05-01"); got.Received != 4 || got.Audience != 190 {
+		t.Errorf("Alice: received %d, audience %d; want 4, 190", got.Received, got.Audience)
+	}
+	if got := metricsOf(t, s, "4", "2021-05-01"); got.Posts != 2 || got.Audience != 187 {
+		t.Errorf("Dave: posts %d, audience %d; want 2, 187", got.Posts, got.Audience)
+	}
+}
+
+func TestFailedIngestChangesNothing(t *testing.T) {
+	// Comments.xml is read last, after every post was staged: its bad row
+	// (line 5) fails the strict ingest at the very end.
+	bad := copyDump(t, map[string][][2]string{
+		"Posts.xml":    {{`Score="5" ViewCount="100"`, `Score="9" ViewCount="180"`}},
+		"Comments.xml": {{`CreationDate="2021-05-02T07:00:00.000"`, `CreationDate="2021-05-32T07:00:00.000"`}},
+	})
+	t.Run("strict", func(t *testing.T) {
+		s, _ := newStore(t)
+		ingestDump(t, s, fixture)
+		before := fingerprint(t, s)
+		_, err := s.Ingest(context.Background(), stackexchange.New(bad), ingest.Options{Source: "t", Strict: true})
+		want := `Comments.xml:5: bad CreationDate "2021-05-32T07:00:00.000"`
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("got error %v, want one containing %s", err, want)
+		}
+		if after := fingerprint(t, s); after != before {
+			t.Errorf("store changed by a failed ingest:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		s, _ := newStore(t)
+		ingestDump(t, s, fixture)
+		before := fingerprint(t, s)
+		// The interrupt arrives while Comments.xml is being read.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, err := s.Ingest(ctx, stackexchange.New(bad), ingest.Options{Source: "t", Report: func(error) { cancel() }})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got error %v, want context.Canceled", err)
+		}
+		if after := fingerprint(t, s); after != before {
+			t.Errorf("store changed by an interrupted ingest:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+	t.Run("lenient", func(t *testing.T) {
+		s, _ := newStore(t)
+		var reported []string
+		run, err := s.Ingest(context.Background(), stackexchange.New(bad), ingest.Options{Source: "t",
+			Report: func(err error) { reported = append(reported, err.Error()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.RowsRejected != 1 || run.RowsInserted != 16 || len(reported) != 1 {
+			t.Errorf("got %d rejected, %d inserted, reports %q; want 1, 16, one report", run.RowsRejected, run.RowsInserted, reported)
+		}
+	})
+}
+
+func TestSourceKeepsItsPlatform(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	_, err := s.Ingest(context.Background(), otherPlatform{stackexchange.New(fixture)}, ingest.Options{Source: "t"})
+	if err == nil || !strings.Contains(err.Error(), "already holds stackexchange posts") {
+		t.Errorf("got %v, want a refusal to mix platforms", err)
+	}
+}
+
+// otherPlatform is a dump that claims to be of another platform.
+type otherPlatform struct{ *stackexchange.Dump }
+
+func (otherPlatform) Platform() string { return "mbox" }
+
+// TestLockedByAnotherProcess runs a second process (this test binary) that
+// holds the database open for writing, then opens it here.
+func TestLockedByAnotherProcess(t *testing.T) {
+	if path := os.Getenv("CALVIN_TEST_HOLD_DB"); path != "" {
+		s, err := Open(context.Background(), path, Options{})
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println("holding")
+		bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes stdin
+		s.Close()
+		os.Exit(0)
+	}
+	path := filepath.Join(t.TempDir(), "calvin.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockedByAnotherProcess$")
+	cmd.Env = append(os.Environ(), "CALVIN_TEST_HOLD_DB="+path)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if line != "holding\n" {
+		t.Fatalf("helper process: %q", line)
+	}
+	for _, opts := range []Options{{}, {ReadOnly: true}} {
+		_, err = Open(context.Background(), path, opts)
+		if !errors.Is(err, ErrLocked) {
+			t.Fatalf("read-only %v: got %v, want ErrLocked", opts.ReadOnly, err)
+		}
+		want := fmt.Sprintf("(PID %d)", cmd.Process.Pid)
+		if !strings.Contains(err.Error(), "database is locked by ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %q, want it to say the database is locked by the process %s", err, want)
+		}
+	}
+}
