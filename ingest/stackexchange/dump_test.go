@@ -1,0 +1,194 @@
+package stackexchange
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/calvinslist/calvin/ingest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*/want.txt from the reader's output (review the diff)")
+
+// dumpText reads a dump leniently and renders what came out: the bad
+// records reported, then one line per post.
+func dumpText(t *testing.T, path string) string {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	var errs, b strings.Builder
+	rr, err := New(path).Read(context.Background(), ingest.Options{
+		Source: "test",
+		Mem:    mem,
+		Report: func(err error) { fmt.Fprintf(&errs, "error: %v\n", err) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Release()
+	b.WriteString("# post_id | kind | thread_id | parent_id | author | author_name | created_at | title | areas | score | views | accepted_at | body_bytes\n")
+	for rr.Next() {
+		writeRows(&b, rr.RecordBatch())
+	}
+	if err := rr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return errs.String() + b.String()
+}
+
+func writeRows(b *strings.Builder, rec arrow.RecordBatch) {
+	str := func(col, i int) string {
+		c := rec.Column(col).(*array.String)
+		if c.IsNull(i) {
+			return "NULL"
+		}
+		return c.Value(i)
+	}
+	ts := func(col, i int) string {
+		c := rec.Column(col).(*array.Timestamp)
+		if c.IsNull(i) {
+			return "NULL"
+		}
+		return time.UnixMicro(int64(c.Value(i))).UTC().Format("2006-01-02T15:04:05.999999Z")
+	}
+	num := func(col, i int) string {
+		c := rec.Column(col).(*array.Int64)
+		if c.IsNull(i) {
+			return "NULL"
+		}
+		return fmt.Sprint(c.Value(i))
+	}
+	areas := rec.Column(ingest.ColAreas).(*array.List)
+	values := areas.ListValues().(*array.String)
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if s := str(ingest.ColSource, i); s != "test" {
+			fmt.Fprintf(b, "wrong source %q\n", s)
+		}
+		if p := str(ingest.ColPlatform, i); p != Platform {
+			fmt.Fprintf(b, "wrong platform %q\n", p)
+		}
+		start, end := areas.ValueOffsets(i)
+		var tags []string
+		for j := start; j < end; j++ {
+			tags = append(tags, values.Value(int(j)))
+		}
+		fmt.Fprintf(b, "%s | %s | %s | %s | %s | %s | %s | %s | [%s] | %s | %s | %s | %s\n",
+			str(ingest.ColPostID, i), str(ingest.ColKind, i), str(ingest.ColThreadID, i),
+			str(ingest.ColParentID, i), str(ingest.ColAuthor, i), str(ingest.ColAuthorName, i),
+			ts(ingest.ColCreatedAt, i), str(ingest.ColTitle, i), strings.Join(tags, " "),
+			num(ingest.ColScore, i), num(ingest.ColViews, i), ts(ingest.ColAcceptedAt, i),
+			num(ingest.ColBodyBytes, i))
+	}
+}
+
+// TestCases reads each testdata/<case>/ dump and compares the result with
+// its want.txt, written by hand from the case's XML.
+func TestCases(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/*/want.txt")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no test cases: %v", err)
+	}
+	for _, want := range dirs {
+		dir := filepath.Dir(want)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			got := dumpText(t, dir)
+			if *update {
+				if err := os.WriteFile(want, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			b, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(b) {
+				t.Errorf("got:\n%s\nwant:\n%s", got, b)
+			}
+		})
+	}
+}
+
+// TestSevenZip reads the basic case packed as a .7z archive, as dumps are
+// published: the same posts come out.
+func TestSevenZip(t *testing.T) {
+	want := dumpText(t, "testdata/basic")
+	if got := dumpText(t, "testdata/basic.7z"); got != want {
+		t.Errorf("from the archive:\n%s\nfrom the folder:\n%s", got, want)
+	}
+}
+
+func TestStrictStopsAtFirstBadRow(t *testing.T) {
+	rr, err := New("testdata/bad-rows").Read(context.Background(), ingest.Options{Source: "s", Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Release()
+	for rr.Next() {
+	}
+	want := `Posts.xml:4: bad CreationDate "2019-13-03T04:05:06.789"`
+	if err := rr.Err(); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+func TestStats(t *testing.T) {
+	var st ingest.Stats
+	rr, err := New("testdata/bad-rows").Read(context.Background(), ingest.Options{Source: "s", Stats: &st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rr.Next() {
+	}
+	rr.Release()
+	fi, err := os.Stat("testdata/bad-rows/Posts.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 good rows, 7 bad ones (see testdata/bad-rows/want.txt).
+	if st.Read.Load() != 2 || st.Rejected.Load() != 7 || st.Bytes.Load() != fi.Size() {
+		t.Errorf("read %d, rejected %d, bytes %d; want 2, 7, %d", st.Read.Load(), st.Rejected.Load(), st.Bytes.Load(), fi.Size())
+	}
+}
+
+func TestNotADump(t *testing.T) {
+	for _, path := range []string{t.TempDir(), "testdata/basic/Posts.xml", "testdata/nonexistent"} {
+		if _, err := New(path).Read(context.Background(), ingest.Options{Source: "s"}); err == nil {
+			t.Errorf("%s: got no error", path)
+		}
+	}
+}
+
+// TestReleaseEarly stops reading after the first batch: the reader's
+// goroutine ends and every buffer is returned.
+func TestReleaseEarly(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("<posts>\n")
+	for i := 1; i <= 3*ingest.BatchRows; i++ {
+		fmt.Fprintf(&b, `  <row Id="%d" PostTypeId="1" CreationDate="2020-01-01T00:00:00.000" Score="0" Body="x" OwnerUserId="1" />`+"\n", i)
+	}
+	b.WriteString("</posts>\n")
+	if err := os.WriteFile(filepath.Join(dir, "Posts.xml"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rr, err := New(dir).Read(context.Background(), ingest.Options{Source: "s", Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rr.Next() || rr.RecordBatch().NumRows() != ingest.BatchRows {
+		t.Fatalf("first batch: want %d rows", ingest.BatchRows)
+	}
+	rr.Release()
+}
