@@ -2,9 +2,11 @@ package stackexchange
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -89,23 +91,34 @@ func rowAttrs(line []byte) ([]byte, bool) {
 // still-escaped value and the rest of s. ok is false when no attribute is
 // left; err is set when the text is not a well-formed attribute.
 func nextAttr(s []byte) (name, value, rest []byte, ok bool, err error) {
-	eq := bytes.IndexByte(s, '=')
-	if eq < 0 {
-		if t := bytes.TrimSpace(s); len(t) == 0 || bytes.Equal(t, []byte("/>")) {
+	// Names are short: a loop finds their end faster than a search call.
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] != '=' {
+		i++
+	}
+	if i == len(s) {
+		if t := bytes.TrimSpace(s[start:]); len(t) == 0 || bytes.Equal(t, []byte("/>")) {
 			return nil, nil, nil, false, nil
 		}
-		return nil, nil, nil, false, fmt.Errorf("malformed row: %q", clip(s))
+		return nil, nil, nil, false, fmt.Errorf("malformed row: %q", clip(s[start:]))
 	}
-	name = bytes.TrimSpace(s[:eq])
-	if eq+1 >= len(s) || s[eq+1] != '"' {
+	name = s[start:i]
+	for len(name) > 0 && (name[len(name)-1] == ' ' || name[len(name)-1] == '\t') {
+		name = name[:len(name)-1]
+	}
+	if i+1 >= len(s) || s[i+1] != '"' {
 		return nil, nil, nil, false, fmt.Errorf("malformed attribute %s: value not quoted", clip(name))
 	}
-	end := bytes.IndexByte(s[eq+2:], '"')
+	end := bytes.IndexByte(s[i+2:], '"')
 	if end < 0 {
 		return nil, nil, nil, false, fmt.Errorf("malformed attribute %s: unterminated value", clip(name))
 	}
-	value = s[eq+2 : eq+2+end]
-	return name, value, s[eq+2+end+1:], true, nil
+	value = s[i+2 : i+2+end]
+	return name, value, s[i+2+end+1:], true, nil
 }
 
 // clip shortens text quoted in an error message.
@@ -175,37 +188,109 @@ func charRef(ent []byte) (rune, bool) {
 // unescapedLen returns the length in bytes of v once unescaped, without
 // unescaping it: the size of a body that is not kept. An entity it cannot
 // read counts as written.
+//
+// Entities stand a few bytes apart in a body, too close for a search call
+// per entity to pay. The loop takes eight bytes at a time, marks the
+// ampersands among them, and sizes each entity from the eight bytes that
+// start with it; no entity holds an ampersand, so each mark is a start.
 func unescapedLen(v []byte) int64 {
+	const (
+		lows  = 0x7f7f7f7f7f7f7f7f
+		highs = 0x8080808080808080
+		amps  = 0x2626262626262626
+	)
 	n := int64(len(v))
-	for {
-		i := bytes.IndexByte(v, '&')
-		if i < 0 || i+3 >= len(v) {
-			return n
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:]) ^ amps // zero bytes where v has '&'
+		marks := ^(((x & lows) + lows) | x | lows)    // the high bit of each zero byte
+		for marks != 0 {
+			n -= entitySavings(v, i+bits.TrailingZeros64(marks)/8)
+			marks &= marks - 1
 		}
-		v = v[i+1:]
-		switch {
-		case (v[0] == 'l' || v[0] == 'g') && v[2] == ';': // &lt; &gt;
-			n -= 3
-			v = v[3:]
-			continue
-		case v[0] == 'a' && len(v) > 3 && v[3] == ';': // &amp;
-			n -= 4
-			v = v[4:]
-			continue
-		case (v[0] == 'q' || v[0] == 'a') && len(v) > 4 && v[4] == ';': // &quot; &apos;
-			n -= 5
-			v = v[5:]
-			continue
-		}
-		semi := bytes.IndexByte(v, ';')
-		if semi < 0 || semi > 10 {
-			continue
-		}
-		if r, ok := charRef(v[:semi]); ok {
-			n -= int64(semi+2) - int64(utf8.RuneLen(r))
-		}
-		v = v[semi+1:]
 	}
+	for ; i < len(v); i++ {
+		if v[i] == '&' {
+			n -= entitySavings(v, i)
+		}
+	}
+	return n
+}
+
+// entitySavings returns how many bytes shorter the entity at v[i] is once
+// unescaped, or 0 if it is not one.
+func entitySavings(v []byte, i int) int64 {
+	if i+8 <= len(v) {
+		w := binary.LittleEndian.Uint64(v[i:])
+		switch {
+		case w&0xffffffff == 0x3b746c26, w&0xffffffff == 0x3b746726: // &lt; &gt;
+			return 3
+		case w&0xffffffffff == 0x3b41782326, w&0xffffffffff == 0x3b44782326: // &#xA; &#xD;
+			return 4
+		case w&0xffffffffffff == 0x3b746f757126: // &quot;
+			return 5
+		case w&0xffffffffff == 0x3b706d6126: // &amp;
+			return 4
+		}
+	}
+	rest := v[i+1:]
+	if len(rest) < 3 {
+		return 0
+	}
+	semi := 0 // where a named entity's ';' must be
+	switch rest[0] {
+	case 'l', 'g':
+		semi = 2
+	case 'q':
+		semi = 4
+	case 'a':
+		semi = 3 // &amp;
+		if rest[1] == 'p' {
+			semi = 4 // &apos;
+		}
+	case '#':
+		if r, size, ok := numRef(rest[1:]); ok {
+			return int64(size+2) - int64(utf8.RuneLen(r))
+		}
+		return 0
+	default:
+		return 0
+	}
+	if semi < len(rest) && rest[semi] == ';' {
+		return int64(semi + 1)
+	}
+	return 0
+}
+
+// numRef reads the digits and semicolon of a numeric character reference
+// after its "&#" ("xE9;", "233;"): the character and the bytes read.
+func numRef(v []byte) (r rune, size int, ok bool) {
+	base, i := rune(10), 0
+	if len(v) > 0 && (v[0] == 'x' || v[0] == 'X') {
+		base, i = 16, 1
+	}
+	start := i
+	for ; i < len(v) && i < 9; i++ {
+		c := v[i]
+		var d rune
+		switch {
+		case c >= '0' && c <= '9':
+			d = rune(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = rune(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = rune(c-'A') + 10
+		case c == ';' && i > start:
+			if r > utf8.MaxRune {
+				return 0, 0, false
+			}
+			return r, i + 1, true
+		default:
+			return 0, 0, false
+		}
+		r = r*base + d
+	}
+	return 0, 0, false
 }
 
 // parseInt reads a decimal integer attribute value.
