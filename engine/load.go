@@ -25,6 +25,10 @@ type Run struct {
 	RowsRejected int64 // bad records skipped
 	RowsInserted int64 // posts new to the store
 	RowsUpdated  int64 // stored posts that changed
+
+	// How long each step took: reading the source into the staging table,
+	// storing the staged posts, and refreshing the derived tables.
+	Staging, Storing, Refreshing time.Duration
 }
 
 // RowsStored is the number of rows the ingest wrote.
@@ -55,7 +59,8 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 		return run, err
 	}
 	defer conn.Close()
-	if err := s.checkPlatform(ctx, conn, opts.Source, src.Platform()); err != nil {
+	fresh, err := s.checkPlatform(ctx, conn, opts.Source, src.Platform())
+	if err != nil {
 		return run, err
 	}
 	var ar *duckdb.Arrow
@@ -72,25 +77,46 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	}
 	defer tx.Rollback() // a no-op once committed
 
-	if err := stage(ctx, ar, tx, src, opts); err != nil {
+	// A source new to the store streams straight into posts; one that has
+	// posts is staged first, to be compared with them.
+	source := sql.Named("source", opts.Source)
+	t0 := time.Now()
+	load := "CREATE TEMP TABLE incoming AS SELECT * FROM " + stageView
+	if fresh {
+		load = queries.MustGet("load_new")
+	}
+	n, err := stage(ctx, ar, tx, src, opts, load)
+	if err != nil {
 		return run, err
 	}
+	t1 := time.Now()
+	run.Staging = t1.Sub(t0)
 	run.RowsRead = opts.Stats.Read.Load()
 	run.RowsRejected = opts.Stats.Rejected.Load()
-
-	source := sql.Named("source", opts.Source)
-	if run.RowsUpdated, err = execCount(ctx, tx, "load_update", source); err != nil {
-		return run, err
+	if fresh {
+		run.RowsInserted = n
+	} else {
+		if run.RowsUpdated, err = execCount(ctx, tx, "load_update", source); err != nil {
+			return run, err
+		}
+		if run.RowsInserted, err = execCount(ctx, tx, "load_insert", source); err != nil {
+			return run, err
+		}
+		if _, err := tx.ExecContext(ctx, "DROP TABLE incoming"); err != nil {
+			return run, fmt.Errorf("ingest: %w", err)
+		}
 	}
-	if run.RowsInserted, err = execCount(ctx, tx, "load_insert", source); err != nil {
-		return run, err
+	for _, q := range []string{"resolve_threads", "resolve_threads_fallback"} {
+		if _, err := execCount(ctx, tx, q, source); err != nil {
+			return run, err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE incoming"); err != nil {
-		return run, fmt.Errorf("ingest: %w", err)
-	}
+	t2 := time.Now()
+	run.Storing = t2.Sub(t1)
 	if err := refresh(ctx, tx, opts.Source); err != nil {
 		return run, err
 	}
+	run.Refreshing = time.Since(t2)
 	run.Finished = time.Now().UTC()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO ingest_runs
 		(source, platform, input, started_at, finished_at, rows_read, rows_rejected, rows_inserted, rows_updated, rows_stored)
@@ -105,48 +131,49 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	return run, nil
 }
 
-// checkPlatform refuses to mix two platforms under one source name.
-func (s *Store) checkPlatform(ctx context.Context, conn *sql.Conn, source, platform string) error {
+// checkPlatform refuses to mix two platforms under one source name. It
+// reports whether the source is new: no posts stored under its name.
+func (s *Store) checkPlatform(ctx context.Context, conn *sql.Conn, source, platform string) (fresh bool, err error) {
 	var stored string
-	err := conn.QueryRowContext(ctx, "SELECT platform FROM posts WHERE source = ? LIMIT 1", source).Scan(&stored)
+	err = conn.QueryRowContext(ctx, "SELECT platform FROM posts WHERE source = ? LIMIT 1", source).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return true, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if stored != platform {
-		return fmt.Errorf("ingest: source %q already holds %s posts, not %s: choose another --source", source, stored, platform)
+		return false, fmt.Errorf("ingest: source %q already holds %s posts, not %s: choose another --source", source, stored, platform)
 	}
-	return nil
+	return false, nil
 }
 
-// stage reads src into the temporary table incoming through duckdb-go's
-// Arrow interface: the stream is registered as a view on the transaction's
-// connection and copied by one statement.
-func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options) error {
+// stage reads src through duckdb-go's Arrow interface: the stream is
+// registered as a view on the transaction's connection and consumed by the
+// one statement load, which returns how many rows it wrote.
+func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options, load string) (int64, error) {
 	rr, err := src.Read(ctx, opts)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rr.Release()
 	release, err := ar.RegisterView(rr, stageView)
 	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
+		return 0, fmt.Errorf("ingest: %w", err)
 	}
 	defer release()
-	_, execErr := tx.ExecContext(ctx, "CREATE TEMP TABLE incoming AS SELECT * FROM "+stageView)
+	res, execErr := tx.ExecContext(ctx, load)
 	// The stream's own error says more than DuckDB's report of it.
 	if err := rr.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	if execErr != nil {
-		return fmt.Errorf("ingest: stage: %w", execErr)
+		return 0, fmt.Errorf("ingest: load: %w", execErr)
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
-	return nil
+	return res.RowsAffected()
 }
 
 // refresh recomputes the derived tables of one source.

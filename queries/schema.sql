@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS posts (
     source      VARCHAR   NOT NULL, -- the configured source's name
     platform    VARCHAR   NOT NULL, -- stackexchange, nntp, mbox, discourse, csv
     post_id     VARCHAR   NOT NULL, -- unique within the source
-    thread_id   VARCHAR   NOT NULL, -- post_id of the thread's first post
+    thread_id   VARCHAR,            -- post_id of the thread's first post (set by every ingest)
     parent_id   VARCHAR,            -- the post this one answers or replies to
     kind        VARCHAR   NOT NULL, -- question, answer, comment, topic, reply
     title       VARCHAR,            -- the thread's title, on thread starters

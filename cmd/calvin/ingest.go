@@ -90,16 +90,17 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	stop()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("ingest interrupted: nothing was stored")
+			return fmt.Errorf("ingest interrupted: nothing was stored (%w)", err)
 		}
 		return fmt.Errorf("ingest %s: %w (nothing was stored)", pos[1], err)
 	}
 	if reported > maxReported {
 		fmt.Fprintf(e.stderr, "calvin: ... and %d more bad records\n", reported-maxReported)
 	}
-	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped, in %s\n",
+	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped, in %s (read %s, store %s, metrics %s)\n",
 		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected,
-		run.Finished.Sub(run.Started).Round(time.Millisecond))
+		run.Finished.Sub(run.Started).Round(time.Millisecond), run.Staging.Round(time.Millisecond),
+		run.Storing.Round(time.Millisecond), run.Refreshing.Round(time.Millisecond))
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,13 +99,14 @@ type reader struct {
 	names    map[int64][]byte   // user id -> display name
 	accepted map[int64]int64    // answer id -> acceptance time; 0: accepted, time unknown
 	skipped  map[int64]struct{} // ids of rows of Posts.xml that are not questions or answers
+	threads  threadIndex        // the question of every answer, for comments' threads
 
 	b       *ingest.Builder
 	emit    func(arrow.RecordBatch) error
 	scratch []byte
 	post    ingest.Post
 	areas   [][]byte
-	num     [3][]byte // formatted ids
+	num     [4][]byte // formatted ids: post, parent, author, thread
 }
 
 func (r *reader) run(ctx context.Context) error {
@@ -356,6 +358,7 @@ func (r *reader) postRow(attrs []byte) error {
 		p.ParentID = r.formatID(1, parent)
 		p.ThreadID = p.ParentID
 		p.HasViews = false // views belong to the thread starter
+		r.threads.add(id, parent)
 		if when, ok := r.accepted[id]; ok {
 			p.Accepted = true
 			p.AcceptedAt = when
@@ -451,6 +454,12 @@ func (r *reader) commentRow(attrs []byte) error {
 	r.num[0] = append(append(r.num[0][:0], 'c'), strconv.AppendInt(nil, id, 10)...)
 	p.PostID = r.num[0]
 	p.ParentID = r.formatID(1, postID)
+	// The thread is the question: the post's own, or the one it answers.
+	// A post that is not in the dump (deleted) is taken as a question.
+	p.ThreadID = p.ParentID
+	if q, ok := r.threads.question(postID); ok {
+		p.ThreadID = r.formatID(3, q)
+	}
 	if err := r.setAuthor(p, hasUser, user, userName); err != nil {
 		return err
 	}
@@ -458,6 +467,35 @@ func (r *reader) commentRow(attrs []byte) error {
 	r.scratch = r.scratch[:0]
 	r.countRead()
 	return nil
+}
+
+// threadIndex maps answers to their questions. Posts.xml lists posts by
+// id, so the answers' ids arrive in order and two sorted slices hold them
+// in 16 bytes an answer; the rare answer out of order goes to a map.
+type threadIndex struct {
+	answers, questions []int64
+	late               map[int64]int64
+}
+
+func (t *threadIndex) add(answer, question int64) {
+	if n := len(t.answers); n == 0 || t.answers[n-1] < answer {
+		t.answers = append(t.answers, answer)
+		t.questions = append(t.questions, question)
+		return
+	}
+	if t.late == nil {
+		t.late = make(map[int64]int64)
+	}
+	t.late[answer] = question
+}
+
+// question returns the question that answer answers, if it is an answer.
+func (t *threadIndex) question(answer int64) (int64, bool) {
+	if i, ok := slices.BinarySearch(t.answers, answer); ok {
+		return t.questions[i], true
+	}
+	q, ok := t.late[answer]
+	return q, ok
 }
 
 // setAuthor fills the author columns: the user id and its display name, or,

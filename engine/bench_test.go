@@ -1,0 +1,120 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/calvinslist/calvin/benchmarks/sedump"
+	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/stackexchange"
+)
+
+// replay is a Source that yields batches read before, so that a benchmark
+// of the store measures the store alone.
+type replay struct {
+	batches []arrow.RecordBatch
+	rows    int64
+}
+
+func (r *replay) Platform() string { return stackexchange.Platform }
+func (r *replay) Input() string    { return "replay" }
+
+func (r *replay) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
+	if opts.Stats != nil {
+		opts.Stats.Read.Add(r.rows)
+	}
+	return array.NewRecordReader(ingest.Schema(), r.batches)
+}
+
+// benchBatches reads a synthetic dump of n posts (and about as many
+// comments) into memory, written once to the system's temporary folder.
+func benchBatches(b *testing.B, n int) *replay {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "calvin-bench-dump-"+itoa(n)+"-seed1")
+	if _, err := os.Stat(filepath.Join(dir, "Comments.xml")); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sedump.Write(dir, sedump.Config{Seed: 1, Posts: n, CommentsPerPost: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rr, err := stackexchange.New(dir).Read(context.Background(), ingest.Options{Source: "bench", Strict: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rr.Release()
+	r := &replay{}
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		rec.Retain()
+		r.batches = append(r.batches, rec)
+		r.rows += rec.NumRows()
+	}
+	if err := rr.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// BenchmarkLoad measures an ingest of batches already in memory into a new
+// file database: load-rows/s is the load alone (Arrow stream into posts),
+// refresh-s the accounts and monthly metrics recomputed after it.
+func BenchmarkLoad(b *testing.B) {
+	src := benchBatches(b, 500_000)
+	var load, refresh time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.duckdb"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		run, err := s.Ingest(context.Background(), src, ingest.Options{Source: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		load += run.Staging + run.Storing
+		refresh += run.Refreshing
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(src.rows)*float64(b.N)/load.Seconds(), "load-rows/s")
+	b.ReportMetric(refresh.Seconds()/float64(b.N), "refresh-s")
+	b.ReportMetric(float64(src.rows), "rows")
+}
+
+// BenchmarkLeaderboard measures one month's board (calvin profile, top 10)
+// over a store of about a million posts and comments spread over ten
+// years.
+func BenchmarkLeaderboard(b *testing.B) {
+	src := benchBatches(b, 500_000)
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.duckdb"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Profile: CalvinProfile()}
+	for b.Loop() {
+		entries, err := s.Leaderboard(context.Background(), board)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(entries) != 10 {
+			b.Fatalf("got %d entries, want 10", len(entries))
+		}
+	}
+}
