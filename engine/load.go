@@ -106,10 +106,8 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 			return run, fmt.Errorf("ingest: %w", err)
 		}
 	}
-	for _, q := range []string{"resolve_threads", "resolve_threads_fallback"} {
-		if _, err := execCount(ctx, tx, q, source); err != nil {
-			return run, err
-		}
+	if err := resolveThreads(ctx, tx, source); err != nil {
+		return run, err
 	}
 	t2 := time.Now()
 	run.Storing = t2.Sub(t1)
@@ -191,6 +189,28 @@ func refresh(ctx context.Context, tx *sql.Tx, source string) error {
 		}
 	}
 	return nil
+}
+
+// maxThreadDepth bounds the passes that give posts their parents' threads:
+// a reply chain deeper than this starts a thread of its own there.
+const maxThreadDepth = 64
+
+// resolveThreads gives every post the ingestor left without a thread its
+// parent's, one level of a reply chain per pass, until a pass changes
+// nothing; the rest fall back to their parent or themselves. When every
+// post came with a thread, each statement finds nothing to do.
+func resolveThreads(ctx context.Context, tx *sql.Tx, source sql.NamedArg) error {
+	for range maxThreadDepth {
+		n, err := execCount(ctx, tx, "resolve_threads", source)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	_, err := execCount(ctx, tx, "resolve_threads_fallback", source)
+	return err
 }
 
 // execCount runs a named query and returns the number of rows it changed.

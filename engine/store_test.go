@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
@@ -431,6 +434,59 @@ func TestLockedByAnotherProcess(t *testing.T) {
 		want := fmt.Sprintf("(PID %d)", cmd.Process.Pid)
 		if !strings.Contains(err.Error(), "database is locked by ") || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %q, want it to say the database is locked by the process %s", err, want)
+		}
+	}
+}
+
+// posts is a Source of posts given in the test.
+type posts []ingest.Post
+
+func (posts) Platform() string { return "test" }
+func (posts) Input() string    { return "test" }
+
+func (ps posts) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
+	b := ingest.NewBuilder(opts.Allocator(), opts.Source, "test")
+	defer b.Release()
+	for i := range ps {
+		b.Append(&ps[i])
+	}
+	rec := b.NewBatch()
+	defer rec.Release()
+	return array.NewRecordReader(ingest.Schema(), []arrow.RecordBatch{rec})
+}
+
+func TestThreadsResolved(t *testing.T) {
+	s, _ := newStore(t)
+	at := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	post := func(id, thread, parent string) ingest.Post {
+		p := ingest.Post{PostID: []byte(id), Kind: ingest.KindReply, Author: []byte("a"), CreatedAt: at}
+		if thread != "" {
+			p.ThreadID = []byte(thread)
+		}
+		if parent != "" {
+			p.ParentID = []byte(parent)
+		}
+		return p
+	}
+	src := posts{
+		post("r3", "", "r2"), // a chain listed before its start
+		post("r2", "", "r1"),
+		post("r1", "", "t1"),
+		post("t1", "t1", ""),
+		post("orphan", "", "gone"), // its parent is not stored
+		post("alone", "", ""),
+	}
+	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"t1": "t1", "r1": "t1", "r2": "t1", "r3": "t1", "orphan": "gone", "alone": "alone"}
+	for id, thread := range want {
+		var got string
+		if err := s.db.QueryRow("SELECT thread_id FROM posts WHERE post_id = ?", id).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if got != thread {
+			t.Errorf("%s: thread %q, want %q", id, got, thread)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 -- resolve_threads: gives the posts of $source that arrived without a
--- thread their parent's thread. Cheap when every post came with one.
--- The posts still without one afterwards (their parent is not stored, or
--- has no thread yet) are given by resolve_threads_fallback.
+-- thread their parent's thread, where the parent has one. The engine runs
+-- it until it changes nothing, one level of a reply chain a pass; cheap
+-- when every post came with a thread. Posts still without one (their
+-- parent is not stored) get one from resolve_threads_fallback.
 -- Parameters: $source.
 UPDATE posts AS c
 SET thread_id = par.thread_id

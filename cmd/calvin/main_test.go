@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// calvin runs the command in-process and returns its exit code and output.
+func calvin(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		out  string // expected in stdout or stderr
+	}{
+		{nil, 2, "Usage:"},
+		{[]string{"help"}, 0, "leaderboard"},
+		{[]string{"nope"}, 2, `unknown command "nope"`},
+		{[]string{"ingest", "--help"}, 0, "Usage: calvin ingest PLATFORM PATH"},
+		{[]string{"leaderboard", "-h"}, 0, "-month YYYY-MM"},
+		{[]string{"sql", "--help"}, 0, "read-only unless --write"},
+		{[]string{"help", "sql"}, 0, "Usage: calvin sql"},
+		{[]string{"ingest", "stackexchange", "x"}, 2, "--source is required"},
+		{[]string{"ingest", "usenet", "x", "--source", "s"}, 2, `unknown platform "usenet"`},
+		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
+		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
+		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
+		{[]string{"leaderboard", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"leaderboard", "--db", "/nonexistent/x.duckdb"}, 1, "calvin: no database at /nonexistent/x.duckdb"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := calvin(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout+stderr, tt.out) {
+				t.Errorf("exit %d, output:\n%s%s\nwant exit %d and %q", code, stdout, stderr, tt.code, tt.out)
+			}
+		})
+	}
+}
+
+func TestIngestAndLeaderboard(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "calvin.duckdb")
+	dump := "../../engine/testdata/may2021"
+	code, stdout, stderr := calvin(t, "ingest", "stackexchange", dump, "--source", "t", "--db", db)
+	if code != 0 || !strings.HasPrefix(stdout, "t: read 17 posts, 17 new, 0 updated, 0 bad records skipped") {
+		t.Fatalf("ingest: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	// The May 2021 board of the engine's fixture (see engine/store_test.go):
+	// Alice 6, Bob 5, Carol & Co 3, Dave 2.
+	code, stdout, stderr = calvin(t, "leaderboard", "--db", db, "--month", "2021-05", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("leaderboard: exit %d\n%s", code, stderr)
+	}
+	recs, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs[1:] {
+		got = append(got, r[0]+" "+r[1]+" "+r[4])
+	}
+	if want := "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 4 Dave 2"; strings.Join(got, "; ") != want || recs[0][4] != "score" {
+		t.Errorf("csv: header %v, rows %q; want %s", recs[0], got, want)
+	}
+
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-05", "--format", "json", "--by", "received", "--top", "2")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rows); code != 0 || err != nil {
+		t.Fatalf("json: exit %d, %v\n%s", code, err, stdout)
+	}
+	if len(rows) != 2 || rows[0]["name"] != "Alice" || rows[1]["name"] != "Bob" || rows[1]["rank"] != 1.0 || rows[1]["received"] != 3.0 {
+		t.Errorf("json by received: %v; want Alice and Bob sharing rank 1 with 3 received", rows)
+	}
+
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-05", "--format", "markdown", "--top", "1")
+	if want := "| 1 | Alice | 6 | 3 |"; code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("markdown:\n%s\nwant a row starting %s", stdout, want)
+	}
+
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2030-01")
+	if want := "No contributors in 2030-01. The latest month with posts is 2021-06."; code != 0 || strings.TrimSpace(stdout) != want {
+		t.Errorf("empty month: %q, want %q", stdout, want)
+	}
+
+	code, stdout, _ = calvin(t, "sql", "--db", db, "SELECT kind, count(*) AS n FROM posts GROUP BY kind ORDER BY kind")
+	// "question" sets the first column's width, 8, then two blanks.
+	if want := "kind      n\nanswer    7\ncomment   5\nquestion  5\n"; code != 0 || stdout != want {
+		t.Errorf("sql:\n%s\nwant:\n%s", stdout, want)
+	}
+	// Read-only unless --write.
+	if code, _, stderr = calvin(t, "sql", "--db", db, "DELETE FROM posts"); code != 1 || !strings.Contains(stderr, "read-only") {
+		t.Errorf("a write without --write: exit %d, %s", code, stderr)
+	}
+}
