@@ -2,7 +2,7 @@ package ingest
 
 import (
 	"context"
-		"fmt"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
