@@ -27,14 +27,24 @@ WITH p AS (
     FROM posts
     WHERE source = $source
 ),
-starters AS (
-    SELECT thread_id, author AS starter, views FROM p WHERE post_id = thread_id
+-- e: every post with what the metrics need of its parent and its thread,
+-- so that each metric below is one pass over e, not a join of its own.
+e AS (
+    SELECT p.author, p.month, p.kind, p.created_at, p.post_id, p.thread_id,
+           p.post_id = p.thread_id AS starts_thread,
+           par.post_id IS NOT NULL AS has_parent,
+           par.author              AS parent_author,
+           s.post_id IS NOT NULL   AS has_starter,
+           s.author                AS starter,
+           s.views                 AS thread_views
+    FROM p
+    LEFT JOIN p AS par ON par.post_id = p.parent_id
+    LEFT JOIN p AS s   ON s.post_id = p.thread_id
 ),
 links AS ( -- one row per post whose parent is stored and written by someone else
-    SELECT c.author AS from_author, par.author AS to_author, c.month
-    FROM p AS c
-    JOIN p AS par ON par.post_id = c.parent_id
-    WHERE c.author IS DISTINCT FROM par.author
+    SELECT author AS from_author, parent_author AS to_author, month
+    FROM e
+    WHERE has_parent AND author IS DISTINCT FROM parent_author
 ),
 sent AS (
     SELECT author, month,
@@ -43,8 +53,9 @@ sent AS (
            count(*) FILTER (WHERE kind = 'question') AS questions,
            count(*) FILTER (WHERE kind = 'answer')   AS answers,
            count(*) FILTER (WHERE kind = 'topic')    AS topics,
-           count(DISTINCT CAST(created_at AS DATE))  AS active_days
-    FROM p
+           count(DISTINCT CAST(created_at AS DATE))  AS active_days,
+           count(DISTINCT starter) FILTER (WHERE NOT starts_thread AND starter <> author) AS helped
+    FROM e
     WHERE author IS NOT NULL
     GROUP BY author, month
 ),
@@ -70,34 +81,25 @@ reach AS (
     WHERE author IS NOT NULL AND other IS NOT NULL
     GROUP BY author, month
 ),
-helped AS (
-    SELECT c.author, c.month, count(DISTINCT s.starter) AS helped
-    FROM p AS c
-    JOIN starters AS s ON s.thread_id = c.thread_id
-    WHERE c.post_id <> c.thread_id
-      AND c.author IS NOT NULL AND s.starter IS NOT NULL AND s.starter <> c.author
-    GROUP BY c.author, c.month
-),
 first_responses AS (
     SELECT author, month, count(*) AS first_responses
     FROM (
-        SELECT c.author, c.month,
-               row_number() OVER (PARTITION BY c.thread_id ORDER BY c.created_at, c.post_id) AS n
-        FROM p AS c
-        JOIN starters AS s ON s.thread_id = c.thread_id
-        WHERE c.kind IN ('answer', 'reply')
-          AND c.post_id <> c.thread_id
-          AND c.author IS DISTINCT FROM s.starter
+        SELECT author, month,
+               row_number() OVER (PARTITION BY thread_id ORDER BY created_at, post_id) AS n
+        FROM e
+        WHERE kind IN ('answer', 'reply')
+          AND NOT starts_thread
+          AND has_starter
+          AND author IS DISTINCT FROM starter
     )
     WHERE n = 1 AND author IS NOT NULL
     GROUP BY author, month
 ),
 audience AS (
-    SELECT t.author, t.month, sum(s.views) AS audience
-    FROM (SELECT DISTINCT author, month, thread_id FROM p WHERE author IS NOT NULL) AS t
-    JOIN starters AS s ON s.thread_id = t.thread_id
-    WHERE s.views IS NOT NULL
-    GROUP BY t.author, t.month
+    SELECT author, month, sum(thread_views) AS audience
+    FROM (SELECT DISTINCT author, month, thread_id, thread_views FROM e WHERE author IS NOT NULL)
+    WHERE thread_views IS NOT NULL
+    GROUP BY author, month
 )
 SELECT $source AS source, author, month,
        coalesce(sum(posts), 0)           AS posts,
@@ -117,7 +119,6 @@ FROM (
     UNION ALL BY NAME SELECT * FROM received
     UNION ALL BY NAME SELECT * FROM accepted
     UNION ALL BY NAME SELECT * FROM reach
-    UNION ALL BY NAME SELECT * FROM helped
     UNION ALL BY NAME SELECT * FROM first_responses
     UNION ALL BY NAME SELECT * FROM audience
 )
