@@ -100,27 +100,33 @@ audience AS (
     FROM (SELECT DISTINCT author, month, thread_id, thread_views FROM e WHERE author IS NOT NULL)
     WHERE thread_views IS NOT NULL
     GROUP BY author, month
+),
+-- Every (account, month) with a metric sent, received or had an answer
+-- accepted in it: reach, helped, first responses and audience all need a
+-- post or a reply received.
+keys AS (
+    SELECT author, month FROM sent
+    UNION SELECT author, month FROM received
+    UNION SELECT author, month FROM accepted
 )
-SELECT $source AS source, author, month,
-       coalesce(sum(posts), 0)           AS posts,
-       coalesce(sum(comments), 0)        AS comments,
-       coalesce(sum(questions), 0)       AS questions,
-       coalesce(sum(answers), 0)         AS answers,
-       coalesce(sum(topics), 0)          AS topics,
-       coalesce(sum(received), 0)        AS received,
-       coalesce(sum(accepted), 0)        AS accepted,
-       coalesce(sum(reach), 0)           AS reach,
-       coalesce(sum(helped), 0)          AS helped,
-       coalesce(sum(first_responses), 0) AS first_responses,
-       coalesce(sum(audience), 0)        AS audience,
-       coalesce(sum(active_days), 0)     AS active_days
-FROM (
-    SELECT * FROM sent
-    UNION ALL BY NAME SELECT * FROM received
-    UNION ALL BY NAME SELECT * FROM accepted
-    UNION ALL BY NAME SELECT * FROM reach
-    UNION ALL BY NAME SELECT * FROM first_responses
-    UNION ALL BY NAME SELECT * FROM audience
-)
-GROUP BY author, month
-ORDER BY month, author
+SELECT $source AS source, k.author, k.month,
+       coalesce(s.posts, 0)            AS posts,
+       coalesce(s.comments, 0)         AS comments,
+       coalesce(s.questions, 0)        AS questions,
+       coalesce(s.answers, 0)          AS answers,
+       coalesce(s.topics, 0)           AS topics,
+       coalesce(r.received, 0)         AS received,
+       coalesce(a.accepted, 0)         AS accepted,
+       coalesce(x.reach, 0)            AS reach,
+       coalesce(s.helped, 0)           AS helped,
+       coalesce(f.first_responses, 0)  AS first_responses,
+       coalesce(au.audience, 0)        AS audience,
+       coalesce(s.active_days, 0)      AS active_days
+FROM keys AS k
+LEFT JOIN sent AS s             ON s.author = k.author AND s.month = k.month
+LEFT JOIN received AS r         ON r.author = k.author AND r.month = k.month
+LEFT JOIN accepted AS a         ON a.author = k.author AND a.month = k.month
+LEFT JOIN reach AS x            ON x.author = k.author AND x.month = k.month
+LEFT JOIN first_responses AS f  ON f.author = k.author AND f.month = k.month
+LEFT JOIN audience AS au        ON au.author = k.author AND au.month = k.month
+ORDER BY k.month, k.author
