@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/calvinslist/calvin/ingest"
 )
 
 // calvin runs the command in-process and returns its exit code and output.
@@ -102,5 +105,34 @@ func TestIngestAndLeaderboard(t *testing.T) {
 	// Read-only unless --write.
 	if code, _, stderr = calvin(t, "sql", "--db", db, "DELETE FROM posts"); code != 1 || !strings.Contains(stderr, "read-only") {
 		t.Errorf("a write without --write: exit %d, %s", code, stderr)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		posts, bytes, total int64
+		elapsed             time.Duration
+		want                string
+	}{
+		// A quarter of 200 MiB in 10 s: 30 s more at that rate.
+		{500_000, 50 << 20, 200 << 20, 10 * time.Second, "500k posts, 50k posts/s, 25% of 200 MiB, 30s left"},
+		{2_500_000, 0, 0, 2 * time.Second, "2.5M posts, 1.2M posts/s"},
+		{9_000, 300 << 20, 300 << 20, time.Second, "9000 posts read; storing..."},
+	}
+	for _, tt := range tests {
+		if got := progressLine(tt.posts, tt.bytes, tt.total, tt.elapsed); got != tt.want {
+			t.Errorf("progressLine(%d, %d, %d, %s) = %q, want %q", tt.posts, tt.bytes, tt.total, tt.elapsed, got, tt.want)
+		}
+	}
+}
+
+// TestQuietWhenNotATerminal: progress goes only to a terminal.
+func TestQuietWhenNotATerminal(t *testing.T) {
+	var b bytes.Buffer
+	stop := showProgress(&b, true, new(ingest.Stats), 100)
+	time.Sleep(600 * time.Millisecond) // past the first tick
+	stop()
+	if b.Len() != 0 {
+		t.Errorf("progress written to a buffer: %q", b.String())
 	}
 }
