@@ -157,6 +157,16 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source,
 	defer rr.Release()
 	release, err := ar.RegisterView(rr, stageView)
 	if err != nil {
+		// Registering reads the stream's start: a read that failed or was
+		// interrupted that early says why better than DuckDB does.
+		if cerr := ctx.Err(); cerr != nil {
+			return 0, cerr
+		}
+		for rr.Next() {
+		}
+		if rerr := rr.Err(); rerr != nil {
+			return 0, rerr
+		}
 		return 0, fmt.Errorf("ingest: %w", err)
 	}
 	defer release()

@@ -31,8 +31,7 @@ var ErrNoDatabase = errors.New("no database")
 
 // Store is an open Calvin database.
 type Store struct {
-	db   *sql.DB
-	path string
+	db *sql.DB
 }
 
 // Options tune how a Store is opened.
@@ -62,7 +61,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, path: path}
+	s := &Store{db: db}
 	if opts.MemoryLimit != "" {
 		if _, err := db.ExecContext(ctx, "SET memory_limit = '"+strings.ReplaceAll(opts.MemoryLimit, "'", "")+"'"); err != nil {
 			db.Close()
@@ -91,9 +90,6 @@ func openError(path string, err error) error {
 	}
 	return fmt.Errorf("%s: %w by another process", path, ErrLocked)
 }
-
-// Path returns the database file's path.
-func (s *Store) Path() string { return s.path }
 
 // DB returns the database handle, for ad-hoc SQL.
 func (s *Store) DB() *sql.DB { return s.db }

@@ -7,9 +7,6 @@ package queries
 import (
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strings"
 )
 
 //go:embed *.sql
@@ -32,15 +29,4 @@ func MustGet(name string) string {
 		panic(err)
 	}
 	return q
-}
-
-// Names returns the names of every query, sorted.
-func Names() []string {
-	entries, _ := fs.Glob(files, "*.sql")
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e, ".sql"))
-	}
-	sort.Strings(names)
-	return names
 }

@@ -28,12 +28,11 @@ import (
 // Platform is the platform column of Stack Exchange posts.
 const Platform = "stackexchange"
 
-// fabricated lists the posts that recent dumps plant as a watermark; they
-// are not real posts and are dropped, with their comments.
-var fabricated = [...]int64{1000000001, 1000000010}
-
+// isFabricated reports whether id is one of the two posts that recent dumps
+// plant as a watermark; they are not real posts and are dropped, with their
+// comments and votes.
 func isFabricated(id int64) bool {
-	return id == fabricated[0] || id == fabricated[1]
+	return id == 1000000001 || id == 1000000010
 }
 
 // Dump is a Stack Exchange data dump at Path: a folder holding Posts.xml
