@@ -40,7 +40,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	source := fs.String("source", "", "the source's `name`, the source column of its posts (required)")
 	strict := fs.Bool("strict", false, "stop at the first bad record")
 	quiet := fs.Bool("quiet", false, "print no progress")
-	memory := fs.String("memory-limit", "", "cap DuckDB's memory (\"2GB\"); work past it spills to disk")
+	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
