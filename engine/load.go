@@ -59,10 +59,6 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 		return run, err
 	}
 	defer conn.Close()
-	fresh, err := s.checkPlatform(ctx, conn, opts.Source, src.Platform())
-	if err != nil {
-		return run, err
-	}
 	var ar *duckdb.Arrow
 	if err := conn.Raw(func(dc any) error {
 		var err error
@@ -76,6 +72,10 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 		return run, err
 	}
 	defer tx.Rollback() // a no-op once committed
+	fresh, err := checkPlatform(ctx, tx, opts.Source, src.Platform())
+	if err != nil {
+		return run, err
+	}
 
 	// A source new to the store streams straight into posts; one that has
 	// posts is staged first, to be compared with them.
@@ -131,9 +131,9 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 
 // checkPlatform refuses to mix two platforms under one source name. It
 // reports whether the source is new: no posts stored under its name.
-func (s *Store) checkPlatform(ctx context.Context, conn *sql.Conn, source, platform string) (fresh bool, err error) {
+func checkPlatform(ctx context.Context, tx *sql.Tx, source, platform string) (fresh bool, err error) {
 	var stored string
-	err = conn.QueryRowContext(ctx, "SELECT platform FROM posts WHERE source = ? LIMIT 1", source).Scan(&stored)
+	err = tx.QueryRowContext(ctx, "SELECT platform FROM posts WHERE source = ? LIMIT 1", source).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
 	}

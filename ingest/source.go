@@ -22,7 +22,9 @@ type Source interface {
 	Input() string
 
 	// Read starts reading and returns the posts as a stream of record
-	// batches of Schema. The caller must Release the reader; releasing it
+	// batches of Schema, each post_id once (a message seen twice, such as
+	// a crosspost, is the reader's to drop). The caller must Release the
+	// reader; releasing it
 	// before the end stops the reading. A bad record is skipped and passed
 	// to opts.Report, unless opts.Strict, when it ends the stream: the
 	// reader's Err then returns it. Read itself fails only when the input
