@@ -22,9 +22,11 @@ test: vet
 vet:
 	$(GO) vet $(TAGS) ./...
 
-# Benchmarks: see benchmarks/README.md for the figures and the inputs.
+# Benchmarks: see benchmarks/README.md for the figures and the inputs. The
+# first run writes its synthetic dumps to the system's temporary folder.
 bench:
-	$(GO) test $(TAGS) -run '^$$' -bench . -benchmem ./ingest/... ./engine/... ./benchmarks/...
+	$(GO) test $(TAGS) -run '^$$' -bench ReadPosts -cpu 1,2 -benchtime 5x ./ingest/stackexchange
+	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 2x ./engine
 
 clean:
 	rm -rf bin calvin.duckdb calvin.duckdb.wal
