@@ -184,7 +184,9 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source,
 	return res.RowsAffected()
 }
 
-// refresh recomputes the derived tables of one source.
+// refresh recomputes the derived tables of one source. The monthly
+// metrics are computed through temporary tables (metric_posts, then one per
+// metric), made here and dropped after.
 func refresh(ctx context.Context, tx *sql.Tx, source string) error {
 	arg := sql.Named("source", source)
 	for _, step := range []struct{ table, query string }{
@@ -194,8 +196,18 @@ func refresh(ctx context.Context, tx *sql.Tx, source string) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+step.table+" WHERE source = ?", source); err != nil {
 			return fmt.Errorf("refresh %s: %w", step.table, err)
 		}
+		if step.table == "monthly_metrics" {
+			if _, err := tx.ExecContext(ctx, queries.MustGet("refresh_metric_posts"), arg); err != nil {
+				return fmt.Errorf("refresh %s: %w", step.table, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, queries.MustGet(step.query), arg); err != nil {
 			return fmt.Errorf("refresh %s: %w", step.table, err)
+		}
+	}
+	for _, t := range []string{"metric_posts", "m_links", "m_sent", "m_received", "m_accepted", "m_reach", "m_first_responses", "m_audience"} {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE "+t); err != nil {
+			return fmt.Errorf("refresh: %w", err)
 		}
 	}
 	return nil

@@ -20,94 +20,77 @@
 --   active_days      distinct UTC days with a post of any kind
 --
 -- Posts without an author (deleted users) are credited to nobody.
+-- It reads the posts of the source from the temporary table metric_posts
+-- that refresh_metric_posts makes just before.
 -- Parameters: $source.
-INSERT INTO monthly_metrics
-WITH p AS (
-    SELECT post_id, thread_id, parent_id, kind, author, created_at, month, views, accepted_at
-    FROM posts
-    WHERE source = $source
-),
--- e: every post with what the metrics need of its parent and its thread,
--- so that each metric below is one pass over e, not a join of its own.
-e AS (
-    SELECT p.author, p.month, p.kind, p.created_at, p.post_id, p.thread_id,
-           p.post_id = p.thread_id AS starts_thread,
-           par.post_id IS NOT NULL AS has_parent,
-           par.author              AS parent_author,
-           s.post_id IS NOT NULL   AS has_starter,
-           s.author                AS starter,
-           s.views                 AS thread_views
-    FROM p
-    LEFT JOIN p AS par ON par.post_id = p.parent_id
-    LEFT JOIN p AS s   ON s.post_id = p.thread_id
-),
-links AS ( -- one row per post whose parent is stored and written by someone else
-    SELECT author AS from_author, parent_author AS to_author, month
-    FROM e
-    WHERE has_parent AND author IS DISTINCT FROM parent_author
-),
-sent AS (
+CREATE OR REPLACE TEMP TABLE m_links AS -- one row per post whose parent is stored and written by someone else
+SELECT author AS from_author, parent_author AS to_author, month
+FROM metric_posts
+WHERE has_parent AND author IS DISTINCT FROM parent_author;
+
+CREATE OR REPLACE TEMP TABLE m_sent AS
+SELECT author, month,
+       count(*) FILTER (WHERE kind IN ('question', 'answer', 'topic', 'reply')) AS posts,
+       count(*) FILTER (WHERE kind = 'comment')  AS comments,
+       count(*) FILTER (WHERE kind = 'question') AS questions,
+       count(*) FILTER (WHERE kind = 'answer')   AS answers,
+       count(*) FILTER (WHERE kind = 'topic')    AS topics,
+       count(DISTINCT CAST(created_at AS DATE))  AS active_days,
+       count(DISTINCT starter) FILTER (WHERE NOT starts_thread AND starter <> author) AS helped
+FROM metric_posts
+WHERE author IS NOT NULL
+GROUP BY author, month;
+
+CREATE OR REPLACE TEMP TABLE m_received AS
+SELECT to_author AS author, month, count(*) AS received
+FROM m_links
+WHERE to_author IS NOT NULL
+GROUP BY to_author, month;
+
+CREATE OR REPLACE TEMP TABLE m_accepted AS
+SELECT author, CAST(date_trunc('month', accepted_at) AS DATE) AS month, count(*) AS accepted
+FROM metric_posts
+WHERE kind = 'answer' AND accepted_at IS NOT NULL AND author IS NOT NULL
+GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE m_reach AS
+SELECT author, month, count(DISTINCT other) AS reach
+FROM (
+    SELECT from_author AS author, to_author AS other, month FROM m_links
+    UNION ALL
+    SELECT to_author AS author, from_author AS other, month FROM m_links
+)
+WHERE author IS NOT NULL AND other IS NOT NULL
+GROUP BY author, month;
+
+CREATE OR REPLACE TEMP TABLE m_first_responses AS
+SELECT author, month, count(*) AS first_responses
+FROM (
     SELECT author, month,
-           count(*) FILTER (WHERE kind IN ('question', 'answer', 'topic', 'reply')) AS posts,
-           count(*) FILTER (WHERE kind = 'comment')  AS comments,
-           count(*) FILTER (WHERE kind = 'question') AS questions,
-           count(*) FILTER (WHERE kind = 'answer')   AS answers,
-           count(*) FILTER (WHERE kind = 'topic')    AS topics,
-           count(DISTINCT CAST(created_at AS DATE))  AS active_days,
-           count(DISTINCT starter) FILTER (WHERE NOT starts_thread AND starter <> author) AS helped
-    FROM e
-    WHERE author IS NOT NULL
-    GROUP BY author, month
-),
-received AS (
-    SELECT to_author AS author, month, count(*) AS received
-    FROM links
-    WHERE to_author IS NOT NULL
-    GROUP BY to_author, month
-),
-accepted AS (
-    SELECT author, CAST(date_trunc('month', accepted_at) AS DATE) AS month, count(*) AS accepted
-    FROM p
-    WHERE kind = 'answer' AND accepted_at IS NOT NULL AND author IS NOT NULL
-    GROUP BY ALL
-),
-reach AS (
-    SELECT author, month, count(DISTINCT other) AS reach
-    FROM (
-        SELECT from_author AS author, to_author AS other, month FROM links
-        UNION ALL
-        SELECT to_author AS author, from_author AS other, month FROM links
-    )
-    WHERE author IS NOT NULL AND other IS NOT NULL
-    GROUP BY author, month
-),
-first_responses AS (
-    SELECT author, month, count(*) AS first_responses
-    FROM (
-        SELECT author, month,
-               row_number() OVER (PARTITION BY thread_id ORDER BY created_at, post_id) AS n
-        FROM e
-        WHERE kind IN ('answer', 'reply')
-          AND NOT starts_thread
-          AND has_starter
-          AND author IS DISTINCT FROM starter
-    )
-    WHERE n = 1 AND author IS NOT NULL
-    GROUP BY author, month
-),
-audience AS (
-    SELECT author, month, sum(thread_views) AS audience
-    FROM (SELECT DISTINCT author, month, thread_id, thread_views FROM e WHERE author IS NOT NULL)
-    WHERE thread_views IS NOT NULL
-    GROUP BY author, month
-),
+           row_number() OVER (PARTITION BY thread_id ORDER BY created_at, post_id) AS n
+    FROM metric_posts
+    WHERE kind IN ('answer', 'reply')
+      AND NOT starts_thread
+      AND has_starter
+      AND author IS DISTINCT FROM starter
+)
+WHERE n = 1 AND author IS NOT NULL
+GROUP BY author, month;
+
+CREATE OR REPLACE TEMP TABLE m_audience AS
+SELECT author, month, sum(thread_views) AS audience
+FROM (SELECT DISTINCT author, month, thread_id, thread_views FROM metric_posts WHERE author IS NOT NULL)
+WHERE thread_views IS NOT NULL
+GROUP BY author, month;
+
 -- Every (account, month) with a metric sent, received or had an answer
 -- accepted in it: reach, helped, first responses and audience all need a
 -- post or a reply received.
-keys AS (
-    SELECT author, month FROM sent
-    UNION SELECT author, month FROM received
-    UNION SELECT author, month FROM accepted
+INSERT INTO monthly_metrics
+WITH keys AS (
+    SELECT author, month FROM m_sent
+    UNION SELECT author, month FROM m_received
+    UNION SELECT author, month FROM m_accepted
 )
 SELECT $source AS source, k.author, k.month,
        coalesce(s.posts, 0)            AS posts,
@@ -123,10 +106,10 @@ SELECT $source AS source, k.author, k.month,
        coalesce(au.audience, 0)        AS audience,
        coalesce(s.active_days, 0)      AS active_days
 FROM keys AS k
-LEFT JOIN sent AS s             ON s.author = k.author AND s.month = k.month
-LEFT JOIN received AS r         ON r.author = k.author AND r.month = k.month
-LEFT JOIN accepted AS a         ON a.author = k.author AND a.month = k.month
-LEFT JOIN reach AS x            ON x.author = k.author AND x.month = k.month
-LEFT JOIN first_responses AS f  ON f.author = k.author AND f.month = k.month
-LEFT JOIN audience AS au        ON au.author = k.author AND au.month = k.month
+LEFT JOIN m_sent AS s             ON s.author = k.author AND s.month = k.month
+LEFT JOIN m_received AS r         ON r.author = k.author AND r.month = k.month
+LEFT JOIN m_accepted AS a         ON a.author = k.author AND a.month = k.month
+LEFT JOIN m_reach AS x            ON x.author = k.author AND x.month = k.month
+LEFT JOIN m_first_responses AS f  ON f.author = k.author AND f.month = k.month
+LEFT JOIN m_audience AS au        ON au.author = k.author AND au.month = k.month
 ORDER BY k.month, k.author
