@@ -184,31 +184,24 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source,
 	return res.RowsAffected()
 }
 
-// refresh recomputes the derived tables of one source. The monthly
-// metrics are computed through temporary tables (metric_posts, then one per
-// metric), made here and dropped after.
+// refresh recomputes the derived tables of one source: its accounts, then
+// its monthly metrics through the temporary tables that refresh_cleanup
+// drops.
 func refresh(ctx context.Context, tx *sql.Tx, source string) error {
 	arg := sql.Named("source", source)
-	for _, step := range []struct{ table, query string }{
-		{"accounts", "refresh_accounts"},
-		{"monthly_metrics", "refresh_monthly_metrics"},
+	for _, step := range []struct{ name, sql string }{
+		{"accounts", "DELETE FROM accounts WHERE source = $source"},
+		{"accounts", queries.MustGet("refresh_accounts")},
+		{"monthly_metrics", "DELETE FROM monthly_metrics WHERE source = $source"},
+		{"monthly_metrics", queries.MustGet("refresh_metric_posts")},
+		{"monthly_metrics", queries.MustGet("refresh_monthly_metrics")},
 	} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+step.table+" WHERE source = ?", source); err != nil {
-			return fmt.Errorf("refresh %s: %w", step.table, err)
-		}
-		if step.table == "monthly_metrics" {
-			if _, err := tx.ExecContext(ctx, queries.MustGet("refresh_metric_posts"), arg); err != nil {
-				return fmt.Errorf("refresh %s: %w", step.table, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, queries.MustGet(step.query), arg); err != nil {
-			return fmt.Errorf("refresh %s: %w", step.table, err)
+		if _, err := tx.ExecContext(ctx, step.sql, arg); err != nil {
+			return fmt.Errorf("refresh %s: %w", step.name, err)
 		}
 	}
-	for _, t := range []string{"metric_posts", "m_links", "m_sent", "m_received", "m_accepted", "m_reach", "m_first_responses", "m_audience"} {
-		if _, err := tx.ExecContext(ctx, "DROP TABLE "+t); err != nil {
-			return fmt.Errorf("refresh: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, queries.MustGet("refresh_cleanup")); err != nil {
+		return fmt.Errorf("refresh: %w", err)
 	}
 	return nil
 }

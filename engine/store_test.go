@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -74,7 +75,7 @@ func metricsOf(t *testing.T, s *Store, author, month string) Metrics {
 		FROM monthly_metrics WHERE source = 't' AND author = ? AND month = CAST(? AS DATE)`, author, month).
 		Scan(&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
 			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays)
-	if err != nil && err.Error() != "sql: no rows in result set" {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		t.Fatal(err)
 	}
 	return m

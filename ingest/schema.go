@@ -143,12 +143,8 @@ func NewBuilder(mem memory.Allocator, source, platform string) *Builder {
 		acceptedAt: rb.Field(ColAcceptedAt).(*array.TimestampBuilder),
 		bodyBytes:  rb.Field(ColBodyBytes).(*array.Int64Builder),
 	}
-	b.reserve()
+	rb.Reserve(BatchRows)
 	return b
-}
-
-func (b *Builder) reserve() {
-	b.rb.Reserve(BatchRows)
 }
 
 // Append adds one post. It copies every byte slice of p.
@@ -201,7 +197,7 @@ func (b *Builder) Full() bool { return b.rows >= BatchRows }
 func (b *Builder) NewBatch() arrow.RecordBatch {
 	rec := b.rb.NewRecordBatch()
 	b.rows = 0
-	b.reserve()
+	b.rb.Reserve(BatchRows)
 	return rec
 }
 

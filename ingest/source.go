@@ -69,6 +69,9 @@ type Stats struct {
 	Rejected atomic.Int64
 	// Bytes is the number of input bytes consumed so far.
 	Bytes atomic.Int64
+	// Total is the number of input bytes the read will consume, once the
+	// source knows it; 0 while unknown.
+	Total atomic.Int64
 }
 
 // Reject counts a bad record and reports it through opts, or returns it

@@ -21,8 +21,11 @@
 --
 -- Posts without an author (deleted users) are credited to nobody.
 -- It reads the posts of the source from the temporary table metric_posts
--- that refresh_metric_posts makes just before.
--- Parameters: $source.
+-- that refresh_metric_posts makes just before, and computes one metric a
+-- statement into temporary tables (m_*), so that one aggregation at a time
+-- holds memory; the last statement joins them into monthly_metrics.
+-- refresh_cleanup drops the temporary tables after.
+-- Parameters: $source (bound to the last statement).
 CREATE OR REPLACE TEMP TABLE m_links AS -- one row per post whose parent is stored and written by someone else
 SELECT author AS from_author, parent_author AS to_author, month
 FROM metric_posts

@@ -162,12 +162,7 @@ func (g *gen) posts(posts, comments, votes *output) {
 			b = strconv.AppendInt(b, g.score(), 10)
 			b = append(b, `" ViewCount="`...)
 			b = strconv.AppendInt(b, int64(20+g.r.ExpFloat64()*400), 10)
-			b = append(b, `" Body="`...)
-			b = g.body(b)
-			b = append(b, `" OwnerUserId="`...)
-			b = strconv.AppendInt(b, author, 10)
-			b = append(b, `" LastActivityDate="`...)
-			b = appendTime(b, at)
+			b = g.bodyAndOwner(b, author, at)
 			b = append(b, `" Title="How do I configure `...)
 			b = strconv.AppendInt(b, id%9973, 10)
 			b = append(b, ` with &quot;options&quot;?" Tags="&lt;`...)
@@ -188,12 +183,7 @@ func (g *gen) posts(posts, comments, votes *output) {
 			b = appendTime(b, at)
 			b = append(b, `" Score="`...)
 			b = strconv.AppendInt(b, g.score(), 10)
-			b = append(b, `" Body="`...)
-			b = g.body(b)
-			b = append(b, `" OwnerUserId="`...)
-			b = strconv.AppendInt(b, author, 10)
-			b = append(b, `" LastActivityDate="`...)
-			b = appendTime(b, at)
+			b = g.bodyAndOwner(b, author, at)
 			b = append(b, `" CommentCount="0" ContentLicense="CC BY-SA 4.0" />`+"\r\n"...)
 			if !q.accepted && author != q.author && g.r.Float64() < 0.35 {
 				q.accepted = true
@@ -231,6 +221,17 @@ func (g *gen) posts(posts, comments, votes *output) {
 			g.buf = c
 		}
 	}
+}
+
+// bodyAndOwner appends the attributes questions and answers share: the
+// body, its owner and the last activity date.
+func (g *gen) bodyAndOwner(b []byte, author, at int64) []byte {
+	b = append(b, `" Body="`...)
+	b = g.body(b)
+	b = append(b, `" OwnerUserId="`...)
+	b = strconv.AppendInt(b, author, 10)
+	b = append(b, `" LastActivityDate="`...)
+	return appendTime(b, at)
 }
 
 func (g *gen) users(w *output) {

@@ -81,11 +81,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			reported++
 		},
 	}
-	var total int64
-	if s, ok := src.(interface{ Size() int64 }); ok {
-		total = s.Size()
-	}
-	stop := showProgress(e.stderr, !*quiet, stats, total)
+	stop := showProgress(e.stderr, !*quiet, stats)
 	run, err := store.Ingest(ctx, src, opts)
 	stop()
 	if err != nil {
@@ -107,7 +103,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 // showProgress prints the read's progress on w every half second when w is
 // a terminal and on is set: posts read, rate, and time left when the
 // input's size is known. The returned func stops it and clears the line.
-func showProgress(w io.Writer, on bool, stats *ingest.Stats, total int64) (stop func()) {
+func showProgress(w io.Writer, on bool, stats *ingest.Stats) (stop func()) {
 	if !on || !isTerminal(w) {
 		return func() {}
 	}
@@ -125,7 +121,7 @@ func showProgress(w io.Writer, on bool, stats *ingest.Stats, total int64) (stop 
 				fmt.Fprint(w, "\r\033[K")
 				return
 			case <-tick.C:
-				fmt.Fprint(w, "\r\033[K"+progressLine(stats.Read.Load(), stats.Bytes.Load(), total, time.Since(start)))
+				fmt.Fprint(w, "\r\033[K"+progressLine(stats.Read.Load(), stats.Bytes.Load(), stats.Total.Load(), time.Since(start)))
 			}
 		}
 	}()
@@ -144,15 +140,15 @@ func progressLine(posts, bytes, total int64, elapsed time.Duration) string {
 		secs = 1e-9
 	}
 	line := fmt.Sprintf("%s posts, %s posts/s", count(posts), count(int64(float64(posts)/secs)))
-	if total > 0 && bytes > 0 {
-		frac := min(float64(bytes)/float64(total), 1)
-		left := time.Duration(secs*(1-frac)/frac) * time.Second
-		line += fmt.Sprintf(", %d%% of %s, %s left", int(frac*100), size(total), left.Round(time.Second))
-		if frac >= 1 {
-			line = fmt.Sprintf("%s posts read; storing...", count(posts))
-		}
+	if total <= 0 || bytes <= 0 {
+		return line
 	}
-	return line
+	if bytes >= total {
+		return fmt.Sprintf("%s posts read; storing...", count(posts))
+	}
+	frac := float64(bytes) / float64(total)
+	left := time.Duration(secs*(1-frac)/frac) * time.Second
+	return line + fmt.Sprintf(", %d%% of %s, %s left", int(frac*100), size(total), left.Round(time.Second))
 }
 
 func count(n int64) string {

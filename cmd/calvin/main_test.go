@@ -129,7 +129,9 @@ func TestProgressLine(t *testing.T) {
 // TestQuietWhenNotATerminal: progress goes only to a terminal.
 func TestQuietWhenNotATerminal(t *testing.T) {
 	var b bytes.Buffer
-	stop := showProgress(&b, true, new(ingest.Stats), 100)
+	stats := new(ingest.Stats)
+	stats.Total.Store(100)
+	stop := showProgress(&b, true, stats)
 	time.Sleep(600 * time.Millisecond) // past the first tick
 	stop()
 	if b.Len() != 0 {

@@ -51,17 +51,6 @@ func (d *Dump) Platform() string { return Platform }
 // Input returns the dump's path.
 func (d *Dump) Input() string { return d.Path }
 
-// Size returns the total size in bytes of the dump's files (the archive's
-// size for a .7z), for progress.
-func (d *Dump) Size() int64 {
-	fs, err := openFiles(d.Path)
-	if err != nil {
-		return 0
-	}
-	defer fs.Close()
-	return fs.size()
-}
-
 // Read streams the dump's posts. Users.xml and Votes.xml are read first,
 // into maps (display name by user id, acceptance date by answer id); then
 // Posts.xml and Comments.xml are streamed. Only Posts.xml is required.
@@ -73,6 +62,9 @@ func (d *Dump) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	if !fs.has("Posts.xml") {
 		fs.Close()
 		return nil, fmt.Errorf("%s: no Posts.xml: not a Stack Exchange dump", d.Path)
+	}
+	if opts.Stats != nil {
+		opts.Stats.Total.Store(fs.size())
 	}
 	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
 		defer fs.Close()
@@ -529,20 +521,25 @@ func (r *reader) formatID(i int, id int64) []byte {
 // "&lt;a&gt;&lt;b&gt;" of older dumps, or "|a|b|" of newer ones.
 func splitTags(dst [][]byte, v []byte) [][]byte {
 	if len(v) > 0 && v[0] == '|' {
-		for _, t := range strings.Split(string(v), "|") {
-			if t != "" {
-				dst = append(dst, []byte(t))
+		for len(v) > 0 {
+			end := bytes.IndexByte(v, '|')
+			if end < 0 {
+				end = len(v)
 			}
+			if end > 0 {
+				dst = append(dst, v[:end])
+			}
+			v = v[min(end+1, len(v)):]
 		}
 		return dst
 	}
 	for len(v) > 0 {
-		open := indexOf(v, "&lt;")
+		open := bytes.Index(v, []byte("&lt;"))
 		if open < 0 {
 			break
 		}
 		v = v[open+4:]
-		end := indexOf(v, "&gt;")
+		end := bytes.Index(v, []byte("&gt;"))
 		if end < 0 {
 			break
 		}
@@ -550,10 +547,6 @@ func splitTags(dst [][]byte, v []byte) [][]byte {
 		v = v[end+4:]
 	}
 	return dst
-}
-
-func indexOf(b []byte, s string) int {
-	return bytes.Index(b, []byte(s))
 }
 
 // files is the set of XML files of a dump, in a folder or an archive.

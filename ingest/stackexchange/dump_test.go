@@ -155,8 +155,9 @@ func TestStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 2 good rows, 7 bad ones (see testdata/bad-rows/want.txt).
-	if st.Read.Load() != 2 || st.Rejected.Load() != 7 || st.Bytes.Load() != fi.Size() {
-		t.Errorf("read %d, rejected %d, bytes %d; want 2, 7, %d", st.Read.Load(), st.Rejected.Load(), st.Bytes.Load(), fi.Size())
+	if st.Read.Load() != 2 || st.Rejected.Load() != 7 || st.Bytes.Load() != fi.Size() || st.Total.Load() != fi.Size() {
+		t.Errorf("read %d, rejected %d, bytes %d of %d; want 2, 7, %d of %d",
+			st.Read.Load(), st.Rejected.Load(), st.Bytes.Load(), st.Total.Load(), fi.Size(), fi.Size())
 	}
 }
 
