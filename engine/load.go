@@ -77,15 +77,11 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 		return run, err
 	}
 
-	// A source new to the store streams straight into posts; one that has
-	// posts is staged first, to be compared with them.
+	// A source new to the store streams straight into posts; for one that
+	// has posts, the stream is merged into them, in one pass either way.
 	source := sql.Named("source", opts.Source)
 	t0 := time.Now()
-	load := "CREATE TEMP TABLE incoming AS SELECT * FROM " + stageView
-	if fresh {
-		load = queries.MustGet("load_new")
-	}
-	n, err := stage(ctx, ar, tx, src, opts, load)
+	run.RowsInserted, run.RowsUpdated, err = stage(ctx, ar, tx, src, opts, fresh)
 	if err != nil {
 		return run, err
 	}
@@ -93,19 +89,6 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	run.Staging = t1.Sub(t0)
 	run.RowsRead = opts.Stats.Read.Load()
 	run.RowsRejected = opts.Stats.Rejected.Load()
-	if fresh {
-		run.RowsInserted = n
-	} else {
-		if run.RowsUpdated, err = execCount(ctx, tx, "load_update", source); err != nil {
-			return run, err
-		}
-		if run.RowsInserted, err = execCount(ctx, tx, "load_insert", source); err != nil {
-			return run, err
-		}
-		if _, err := tx.ExecContext(ctx, "DROP TABLE incoming"); err != nil {
-			return run, fmt.Errorf("ingest: %w", err)
-		}
-	}
 	if err := resolveThreads(ctx, tx, source); err != nil {
 		return run, err
 	}
@@ -148,11 +131,13 @@ func checkPlatform(ctx context.Context, tx *sql.Tx, source, platform string) (fr
 
 // stage reads src through duckdb-go's Arrow interface: the stream is
 // registered as a view on the transaction's connection and consumed by the
-// one statement load, which returns how many rows it wrote.
-func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options, load string) (int64, error) {
+// one statement that loads it: load_new for a source new to the store,
+// load_merge for one that has posts. It returns the rows inserted and
+// updated.
+func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options, fresh bool) (inserted, updated int64, err error) {
 	rr, err := src.Read(ctx, opts)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer rr.Release()
 	release, err := ar.RegisterView(rr, stageView)
@@ -160,28 +145,61 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source,
 		// Registering reads the stream's start: a read that failed or was
 		// interrupted that early says why better than DuckDB does.
 		if cerr := ctx.Err(); cerr != nil {
-			return 0, cerr
+			return 0, 0, cerr
 		}
 		for rr.Next() {
 		}
 		if rerr := rr.Err(); rerr != nil {
-			return 0, rerr
+			return 0, 0, rerr
 		}
-		return 0, fmt.Errorf("ingest: %w", err)
+		return 0, 0, fmt.Errorf("ingest: %w", err)
 	}
 	defer release()
-	res, execErr := tx.ExecContext(ctx, load)
+	inserted, updated, execErr := execLoad(ctx, tx, fresh)
 	// The stream's own error says more than DuckDB's report of it.
 	if err := rr.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if execErr != nil {
-		return 0, fmt.Errorf("ingest: load: %w", execErr)
+		return 0, 0, fmt.Errorf("ingest: load: %w", execErr)
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return res.RowsAffected()
+	return inserted, updated, nil
+}
+
+// execLoad runs the load: load_new, an INSERT whose rows are all new, or
+// load_merge, which returns the action taken on each row it changed.
+func execLoad(ctx context.Context, tx *sql.Tx, fresh bool) (inserted, updated int64, err error) {
+	if fresh {
+		res, err := tx.ExecContext(ctx, queries.MustGet("load_new"))
+		if err != nil {
+			return 0, 0, err
+		}
+		n, err := res.RowsAffected()
+		return n, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, queries.MustGet("load_merge"))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var action string
+		if err := rows.Scan(&action); err != nil {
+			return 0, 0, err
+		}
+		switch action {
+		case "INSERT":
+			inserted++
+		case "UPDATE":
+			updated++
+		default:
+			return 0, 0, fmt.Errorf("unexpected merge action %q", action)
+		}
+	}
+	return inserted, updated, rows.Err()
 }
 
 // refresh recomputes the derived tables of one source: its accounts, then
@@ -193,6 +211,7 @@ func refresh(ctx context.Context, tx *sql.Tx, source string) error {
 		{"accounts", "DELETE FROM accounts WHERE source = $source"},
 		{"accounts", queries.MustGet("refresh_accounts")},
 		{"monthly_metrics", "DELETE FROM monthly_metrics WHERE source = $source"},
+		{"monthly_metrics", queries.MustGet("refresh_metric_authors")},
 		{"monthly_metrics", queries.MustGet("refresh_metric_posts")},
 		{"monthly_metrics", queries.MustGet("refresh_monthly_metrics")},
 	} {

@@ -1,7 +1,7 @@
--- refresh_cleanup: drops the temporary tables that refresh_metric_posts
--- and refresh_monthly_metrics make.
+-- refresh_cleanup: drops the temporary tables that refresh_metric_authors,
+-- refresh_metric_posts and refresh_monthly_metrics make.
+DROP TABLE metric_authors;
 DROP TABLE metric_posts;
-DROP TABLE m_links;
 DROP TABLE m_sent;
 DROP TABLE m_received;
 DROP TABLE m_accepted;

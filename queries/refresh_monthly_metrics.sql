@@ -14,88 +14,91 @@
 --                    posted in (anything but the thread's first post)
 --   first_responses  threads whose first answer or reply by someone other
 --                    than the starter is this account's, made in the month
---                    (comments are not responses here)
+--                    (comments are not responses here; of two made at the
+--                    same instant, the one stored first)
 --   audience         sum of the views of the distinct threads this account
 --                    posted in (any kind) during the month, where known
 --   active_days      distinct UTC days with a post of any kind
 --
 -- Posts without an author (deleted users) are credited to nobody.
--- It reads the posts of the source from the temporary table metric_posts
--- that refresh_metric_posts makes just before, and computes one metric a
--- statement into temporary tables (m_*), so that one aggregation at a time
--- holds memory; the last statement joins them into monthly_metrics.
--- refresh_cleanup drops the temporary tables after.
+-- It reads the temporary tables metric_authors and metric_posts that
+-- refresh_metric_authors and refresh_metric_posts make just before, and
+-- computes the metrics a few at a time into temporary tables (m_*), so that
+-- one aggregation at a time holds memory; the last statement joins them
+-- into monthly_metrics. refresh_cleanup drops the temporary tables after.
 -- Parameters: $source (bound to the last statement).
-CREATE OR REPLACE TEMP TABLE m_links AS -- one row per post whose parent is stored and written by someone else
-SELECT author AS from_author, parent_author AS to_author, month
-FROM metric_posts
-WHERE has_parent AND author IS DISTINCT FROM parent_author;
-
 CREATE OR REPLACE TEMP TABLE m_sent AS
-SELECT author, month,
-       count(*) FILTER (WHERE kind IN ('question', 'answer', 'topic', 'reply')) AS posts,
-       count(*) FILTER (WHERE kind = 'comment')  AS comments,
-       count(*) FILTER (WHERE kind = 'question') AS questions,
-       count(*) FILTER (WHERE kind = 'answer')   AS answers,
-       count(*) FILTER (WHERE kind = 'topic')    AS topics,
-       count(DISTINCT CAST(created_at AS DATE))  AS active_days,
-       count(DISTINCT starter) FILTER (WHERE NOT starts_thread AND starter <> author) AS helped
+SELECT aid, mon,
+       count(*) FILTER (WHERE k IN (1, 2, 4, 5)) AS posts,
+       count(*) FILTER (WHERE k = 3) AS comments,
+       count(*) FILTER (WHERE k = 1) AS questions,
+       count(*) FILTER (WHERE k = 2) AS answers,
+       count(*) FILTER (WHERE k = 4) AS topics,
+       -- a bit per day of the month: distinct days without a distinct count
+       bit_count(bit_or(CAST(1 AS BIGINT) << d)) AS active_days,
+       count(DISTINCT starter_aid) FILTER (WHERE NOT starts_thread AND starter_aid <> aid) AS helped
 FROM metric_posts
-WHERE author IS NOT NULL
-GROUP BY author, month;
+WHERE aid IS NOT NULL
+GROUP BY aid, mon;
 
 CREATE OR REPLACE TEMP TABLE m_received AS
-SELECT to_author AS author, month, count(*) AS received
-FROM m_links
-WHERE to_author IS NOT NULL
-GROUP BY to_author, month;
+SELECT parent_aid AS aid, mon, count(*) AS received
+FROM metric_posts
+WHERE parent_aid IS NOT NULL AND aid IS DISTINCT FROM parent_aid
+GROUP BY parent_aid, mon;
 
 CREATE OR REPLACE TEMP TABLE m_accepted AS
-SELECT author, CAST(date_trunc('month', accepted_at) AS DATE) AS month, count(*) AS accepted
+SELECT aid, accepted_mon AS mon, count(*) AS accepted
 FROM metric_posts
-WHERE kind = 'answer' AND accepted_at IS NOT NULL AND author IS NOT NULL
-GROUP BY ALL;
+WHERE k = 2 AND accepted_mon IS NOT NULL AND aid IS NOT NULL
+GROUP BY aid, accepted_mon;
 
 CREATE OR REPLACE TEMP TABLE m_reach AS
-SELECT author, month, count(DISTINCT other) AS reach
+SELECT aid, mon, count(DISTINCT other) AS reach
 FROM (
-    SELECT from_author AS author, to_author AS other, month FROM m_links
+    SELECT aid, parent_aid AS other, mon FROM metric_posts WHERE aid <> parent_aid
     UNION ALL
-    SELECT to_author AS author, from_author AS other, month FROM m_links
+    SELECT parent_aid AS aid, aid AS other, mon FROM metric_posts WHERE aid <> parent_aid
 )
-WHERE author IS NOT NULL AND other IS NOT NULL
-GROUP BY author, month;
+GROUP BY aid, mon;
 
 CREATE OR REPLACE TEMP TABLE m_first_responses AS
-SELECT author, month, count(*) AS first_responses
+SELECT aid, mon, count(*) AS first_responses
 FROM (
-    SELECT author, month,
-           row_number() OVER (PARTITION BY thread_id ORDER BY created_at, post_id) AS n
+    -- arg_min_null: a deleted user's answer can be the first, and then
+    -- nobody gets the thread (arg_min would skip it)
+    SELECT arg_min_null(aid, (ts, pk)) AS aid, arg_min(mon, (ts, pk)) AS mon
     FROM metric_posts
-    WHERE kind IN ('answer', 'reply')
+    WHERE k IN (2, 5)
       AND NOT starts_thread
-      AND has_starter
-      AND author IS DISTINCT FROM starter
+      AND thread_pk IS NOT NULL
+      AND aid IS DISTINCT FROM starter_aid
+    GROUP BY thread_pk
 )
-WHERE n = 1 AND author IS NOT NULL
-GROUP BY author, month;
+WHERE aid IS NOT NULL
+GROUP BY aid, mon;
 
 CREATE OR REPLACE TEMP TABLE m_audience AS
-SELECT author, month, sum(thread_views) AS audience
-FROM (SELECT DISTINCT author, month, thread_id, thread_views FROM metric_posts WHERE author IS NOT NULL)
-WHERE thread_views IS NOT NULL
-GROUP BY author, month;
+SELECT aid, mon, sum(thread_views) AS audience
+FROM (
+    SELECT DISTINCT aid, mon, thread_pk, thread_views
+    FROM metric_posts
+    WHERE aid IS NOT NULL AND thread_views IS NOT NULL
+)
+GROUP BY aid, mon;
 
 -- Every (account, month) with a metric sent, received or had an answer
 -- accepted in it: reach, helped, first responses and audience all need a
 -- post or a reply received.
 INSERT INTO monthly_metrics
 WITH keys AS (
-    SELECT author, month FROM m_sent
-    UNION SELECT author, month FROM m_received
-    UNION SELECT author, month FROM m_accepted
+    SELECT aid, mon FROM m_sent
+    UNION SELECT aid, mon FROM m_received
+    UNION SELECT aid, mon FROM m_accepted
 )
-SELECT $source AS source, k.author, k.month,
+SELECT $source                                        AS source,
+       au.author,
+       CAST(DATE '1970-01-01' + to_months(k.mon) AS DATE) AS month,
        coalesce(s.posts, 0)            AS posts,
        coalesce(s.comments, 0)         AS comments,
        coalesce(s.questions, 0)        AS questions,
@@ -106,13 +109,14 @@ SELECT $source AS source, k.author, k.month,
        coalesce(x.reach, 0)            AS reach,
        coalesce(s.helped, 0)           AS helped,
        coalesce(f.first_responses, 0)  AS first_responses,
-       coalesce(au.audience, 0)        AS audience,
+       coalesce(v.audience, 0)       AS audience,
        coalesce(s.active_days, 0)      AS active_days
 FROM keys AS k
-LEFT JOIN m_sent AS s             ON s.author = k.author AND s.month = k.month
-LEFT JOIN m_received AS r         ON r.author = k.author AND r.month = k.month
-LEFT JOIN m_accepted AS a         ON a.author = k.author AND a.month = k.month
-LEFT JOIN m_reach AS x            ON x.author = k.author AND x.month = k.month
-LEFT JOIN m_first_responses AS f  ON f.author = k.author AND f.month = k.month
-LEFT JOIN m_audience AS au        ON au.author = k.author AND au.month = k.month
-ORDER BY k.month, k.author
+JOIN metric_authors AS au             ON au.aid = k.aid
+LEFT JOIN m_sent AS s                 ON s.aid = k.aid AND s.mon = k.mon
+LEFT JOIN m_received AS r             ON r.aid = k.aid AND r.mon = k.mon
+LEFT JOIN m_accepted AS a             ON a.aid = k.aid AND a.mon = k.mon
+LEFT JOIN m_reach AS x                ON x.aid = k.aid AND x.mon = k.mon
+LEFT JOIN m_first_responses AS f      ON f.aid = k.aid AND f.mon = k.mon
+LEFT JOIN m_audience AS v           ON v.aid = k.aid AND v.mon = k.mon
+ORDER BY month, au.author
