@@ -491,3 +491,33 @@ func TestThreadsResolved(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstResponseTies: of two replies made at the same instant, the one
+// stored first is the thread's first response; the starter's own reply,
+// earlier, is not a response at all.
+func TestFirstResponseTies(t *testing.T) {
+	s, _ := newStore(t)
+	at := time.Date(2021, 5, 1, 9, 0, 0, 0, time.UTC)
+	post := func(id, author string, kind string, after time.Duration) ingest.Post {
+		p := ingest.Post{PostID: []byte(id), ThreadID: []byte("t1"), Kind: kind,
+			Author: []byte(author), CreatedAt: at.Add(after).UnixMicro()}
+		if id != "t1" {
+			p.ParentID = []byte("t1")
+		}
+		return p
+	}
+	src := posts{
+		post("t1", "ann", ingest.KindTopic, 0),
+		post("r5", "ann", ingest.KindReply, 30*time.Minute), // the starter's own
+		post("r9", "bob", ingest.KindReply, time.Hour),      // stored before r1
+		post("r1", "cat", ingest.KindReply, time.Hour),      // same instant
+	}
+	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	for author, want := range map[string]int64{"ann": 0, "bob": 1, "cat": 0} {
+		if got := metricsOf(t, s, author, "2021-05-01").FirstResponses; got != want {
+			t.Errorf("%s: %d first responses, want %d", author, got, want)
+		}
+	}
+}
