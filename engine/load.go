@@ -26,8 +26,9 @@ type Run struct {
 	RowsInserted int64 // posts new to the store
 	RowsUpdated  int64 // stored posts that changed
 
-	// How long each step took: reading the source into the staging table,
-	// storing the staged posts, and refreshing the derived tables.
+	// How long each step took: reading the source and loading it into
+	// posts (one streaming statement), resolving threads, and refreshing
+	// the derived tables.
 	Staging, Storing, Refreshing time.Duration
 }
 
