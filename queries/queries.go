@@ -1,7 +1,9 @@
 // Package queries holds the named SQL behind every table, refresh and report
-// of Calvin, one statement a file. A file's leading comment documents it:
-// what it returns and the parameters ($name) it takes. The files are plain
-// DuckDB SQL, readable and runnable outside Calvin.
+// of Calvin, one query a file (a refresh or the schema may be several
+// statements run in order, parameters bound to the last). A file's leading
+// comment documents it: what it returns and the parameters ($name) it
+// takes. The files are plain DuckDB SQL, readable and runnable outside
+// Calvin.
 package queries
 
 import (

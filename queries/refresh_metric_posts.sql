@@ -6,8 +6,8 @@
 -- comment, 4 topic, 5 reply), the UTC day of the month (d) and the time in
 -- microseconds (ts). A table of its own, not a CTE: the metrics read it six
 -- times, and DuckDB can spill a table under its memory cap.
--- The two joins keep their build sides narrow (a parent needs only its key,
--- row and account; a thread only its starter's), and a thread's starter is
+-- The two joins keep their build sides narrow (a parent needs only its key
+-- and account; a thread only its starter's), and a thread's starter is
 -- the post that opens it (its own thread): at ten million posts, joining
 -- whole rows spilled to disk and took three times as long.
 -- Parameters: $source.
@@ -28,13 +28,12 @@ SELECT p.pk,
        epoch_us(p.created_at)                                               AS ts,
        CAST(datediff('month', DATE '1970-01-01', p.accepted_at) AS INTEGER) AS accepted_mon,
        p.post_id = p.thread_id AS starts_thread,
-       par.pk IS NOT NULL      AS has_parent,
        par.aid                 AS parent_aid,
        s.pk                    AS thread_pk, -- NULL when the thread's first post is not stored
        s.aid                   AS starter_aid,
        s.views                 AS thread_views
 FROM p
-LEFT JOIN (SELECT pk, post_id, aid FROM p) AS par
+LEFT JOIN (SELECT post_id, aid FROM p) AS par
        ON par.post_id = p.parent_id
 LEFT JOIN (SELECT pk, thread_id, aid, views FROM p WHERE post_id = thread_id) AS s
        ON s.thread_id = p.thread_id

@@ -63,11 +63,12 @@ FROM (
 GROUP BY aid, mon;
 
 CREATE OR REPLACE TEMP TABLE m_first_responses AS
-SELECT aid, mon, count(*) AS first_responses
+SELECT first.aid, first.mon, count(*) AS first_responses
 FROM (
-    -- arg_min_null: a deleted user's answer can be the first, and then
-    -- nobody gets the thread (arg_min would skip it)
-    SELECT arg_min_null(aid, (ts, pk)) AS aid, arg_min(mon, (ts, pk)) AS mon
+    -- the thread's first response, one post; arg_min_null: a deleted
+    -- user's answer can be the first, and then nobody gets the thread
+    -- (arg_min would skip it)
+    SELECT arg_min_null({'aid': aid, 'mon': mon}, (ts, pk)) AS first
     FROM metric_posts
     WHERE k IN (2, 5)
       AND NOT starts_thread
@@ -75,8 +76,8 @@ FROM (
       AND aid IS DISTINCT FROM starter_aid
     GROUP BY thread_pk
 )
-WHERE aid IS NOT NULL
-GROUP BY aid, mon;
+WHERE first.aid IS NOT NULL
+GROUP BY first.aid, first.mon;
 
 CREATE OR REPLACE TEMP TABLE m_audience AS
 SELECT aid, mon, sum(thread_views) AS audience

@@ -19,34 +19,29 @@ func sample() *Table {
 	}
 }
 
+// TestText: the two formats for people. In the table, numbers align
+// right, text left, columns two blanks apart, no trailing blanks; in both,
+// a newline in a value becomes a blank.
 func TestText(t *testing.T) {
-	var b bytes.Buffer
-	if err := Write(&b, "table", sample()); err != nil {
-		t.Fatal(err)
+	tests := []struct{ format, want string }{
+		{"table", "" +
+			"rank  name      score  when                 note\n" +
+			"   1  Zoë | Co      6  2021-05-01\n" +
+			"  10  Bob         2.5  2021-05-01 13:04:05  a,\"b\" c\n"},
+		{"markdown", "" +
+			"| rank | name | score | when | note |\n" +
+			"|---:|---|---:|---|---|\n" +
+			"| 1 | Zoë \\| Co | 6 | 2021-05-01 |  |\n" +
+			"| 10 | Bob | 2.5 | 2021-05-01 13:04:05 | a,\"b\" c |\n"},
 	}
-	// Numbers align right, text left; columns two blanks apart; no
-	// trailing blanks; a newline in a value becomes a blank.
-	want := "" +
-		"rank  name      score  when                 note\n" +
-		"   1  Zoë | Co      6  2021-05-01\n" +
-		"  10  Bob         2.5  2021-05-01 13:04:05  a,\"b\" c\n"
-	if b.String() != want {
-		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
-	}
-}
-
-func TestMarkdown(t *testing.T) {
-	var b bytes.Buffer
-	if err := Write(&b, "markdown", sample()); err != nil {
-		t.Fatal(err)
-	}
-	want := "" +
-		"| rank | name | score | when | note |\n" +
-		"|---:|---|---:|---|---|\n" +
-		"| 1 | Zoë \\| Co | 6 | 2021-05-01 |  |\n" +
-		"| 10 | Bob | 2.5 | 2021-05-01 13:04:05 | a,\"b\" c |\n"
-	if b.String() != want {
-		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := Write(&b, tt.format, sample()); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("%s: got:\n%s\nwant:\n%s", tt.format, b.String(), tt.want)
+		}
 	}
 }
 
