@@ -211,23 +211,26 @@ func execLoad(ctx context.Context, tx *sql.Tx, fresh bool) (inserted, updated in
 
 // refresh recomputes the derived tables of one source: its accounts, then
 // its monthly metrics through the temporary tables that refresh_cleanup
-// drops.
+// drops. The steps that take $source get it; refresh_monthly_metrics works
+// on the temporary tables alone.
 func refresh(ctx context.Context, tx *sql.Tx, source string) error {
-	arg := sql.Named("source", source)
-	for _, step := range []struct{ name, sql string }{
-		{"accounts", "DELETE FROM accounts WHERE source = $source"},
-		{"accounts", queries.MustGet("refresh_accounts")},
-		{"monthly_metrics", "DELETE FROM monthly_metrics WHERE source = $source"},
-		{"monthly_metrics", queries.MustGet("refresh_metric_authors")},
-		{"monthly_metrics", queries.MustGet("refresh_metric_posts")},
-		{"monthly_metrics", queries.MustGet("refresh_monthly_metrics")},
+	arg := []any{sql.Named("source", source)}
+	for _, step := range []struct {
+		name, sql string
+		args      []any
+	}{
+		{"accounts", "DELETE FROM accounts WHERE source = $source", arg},
+		{"accounts", queries.MustGet("refresh_accounts"), arg},
+		{"monthly_metrics", queries.MustGet("refresh_metric_authors"), arg},
+		{"monthly_metrics", queries.MustGet("refresh_metric_posts"), arg},
+		{"monthly_metrics", queries.MustGet("refresh_monthly_metrics"), nil},
+		{"monthly_metrics", "DELETE FROM monthly_metrics WHERE source = $source", arg},
+		{"monthly_metrics", queries.MustGet("refresh_store_metrics"), arg},
+		{"monthly_metrics", queries.MustGet("refresh_cleanup"), nil},
 	} {
-		if _, err := tx.ExecContext(ctx, step.sql, arg); err != nil {
+		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
 			return fmt.Errorf("refresh %s: %w", step.name, err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, queries.MustGet("refresh_cleanup")); err != nil {
-		return fmt.Errorf("refresh: %w", err)
 	}
 	return nil
 }

@@ -1,5 +1,5 @@
 -- refresh_cleanup: drops the temporary tables that refresh_metric_authors,
--- refresh_metric_posts and refresh_monthly_metrics make.
+-- refresh_metric_posts and refresh_monthly_metrics make (m_final included).
 DROP TABLE metric_authors;
 DROP TABLE metric_posts;
 DROP TABLE m_sent;
@@ -8,3 +8,4 @@ DROP TABLE m_accepted;
 DROP TABLE m_reach;
 DROP TABLE m_first_responses;
 DROP TABLE m_audience;
+DROP TABLE m_final;

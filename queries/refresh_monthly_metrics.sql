@@ -25,8 +25,10 @@
 -- refresh_metric_authors and refresh_metric_posts make just before, and
 -- computes the metrics a few at a time into temporary tables (m_*), so that
 -- one aggregation at a time holds memory; the last statement joins them
--- into monthly_metrics. refresh_cleanup drops the temporary tables after.
--- Parameters: $source (bound to the last statement).
+-- into m_final (monthly_metrics without its source column), which
+-- refresh_store_metrics stores. refresh_cleanup drops the temporary tables
+-- after.
+-- Parameters: none; refresh_store_metrics stores m_final under $source.
 CREATE OR REPLACE TEMP TABLE m_sent AS
 SELECT aid, mon,
        count(*) FILTER (WHERE k IN (1, 2, 4, 5)) AS posts,
@@ -90,15 +92,18 @@ GROUP BY aid, mon;
 
 -- Every (account, month) with a metric sent, received or had an answer
 -- accepted in it: reach, helped, first responses and audience all need a
--- post or a reply received.
-INSERT INTO monthly_metrics
+-- post or a reply received. The rows go to m_final first, not straight
+-- into monthly_metrics: on a re-ingest, whose transaction has just deleted
+-- the source's old rows, the insert that joined the metric tables ran out
+-- of memory under a 1 GB cap at ten million posts (the copy from m_final
+-- does not).
+CREATE OR REPLACE TEMP TABLE m_final AS
 WITH keys AS (
     SELECT aid, mon FROM m_sent
     UNION SELECT aid, mon FROM m_received
     UNION SELECT aid, mon FROM m_accepted
 )
-SELECT $source                                        AS source,
-       au.author,
+SELECT au.author,
        CAST(DATE '1970-01-01' + to_months(k.mon) AS DATE) AS month,
        coalesce(s.posts, 0)            AS posts,
        coalesce(s.comments, 0)         AS comments,
