@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/calvinslist/calvin/ingest"
@@ -83,10 +85,11 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	// has posts, the stream is merged into them, in one pass either way.
 	source := sql.Named("source", opts.Source)
 	t0 := time.Now()
-	run.RowsInserted, run.RowsUpdated, err = stage(ctx, ar, tx, src, opts, fresh)
+	loaded, err := stage(ctx, ar, tx, src, opts, fresh)
 	if err != nil {
 		return run, err
 	}
+	run.RowsInserted, run.RowsUpdated = loaded.inserted, loaded.updated
 	t1 := time.Now()
 	run.Staging = t1.Sub(t0)
 	// The stream is read and its batches released. The reader's memory
@@ -96,8 +99,13 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	debug.FreeOSMemory()
 	run.RowsRead = opts.Stats.Read.Load()
 	run.RowsRejected = opts.Stats.Rejected.Load()
-	if err := resolveThreads(ctx, tx, source); err != nil {
-		return run, err
+	// Posts stored by earlier ingests all have threads: only this one's
+	// can lack them, and when every post came with one (a Stack Exchange
+	// dump's do) there is nothing to resolve.
+	if loaded.unthreaded > 0 {
+		if err := resolveThreads(ctx, tx, source); err != nil {
+			return run, err
+		}
 	}
 	t2 := time.Now()
 	run.Storing = t2.Sub(t1)
@@ -139,41 +147,66 @@ func checkPlatform(ctx context.Context, tx *sql.Tx, source, platform string) (fr
 // stage reads src through duckdb-go's Arrow interface: the stream is
 // registered as a view on the transaction's connection and consumed by the
 // one statement that loads it: load_new for a source new to the store,
-// load_merge for one that has posts. It returns the rows inserted and
-// updated.
-func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options, fresh bool) (inserted, updated int64, err error) {
-	rr, err := src.Read(ctx, opts)
+// load_merge for one that has posts.
+func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options, fresh bool) (loadCounts, error) {
+	var counts loadCounts
+	read, err := src.Read(ctx, opts)
 	if err != nil {
-		return 0, 0, err
+		return counts, err
 	}
+	rr := &threadCounter{RecordReader: read}
 	defer rr.Release()
 	release, err := ar.RegisterView(rr, stageView)
 	if err != nil {
 		// Registering reads the stream's start: a read that failed or was
 		// interrupted that early says why better than DuckDB does.
 		if cerr := ctx.Err(); cerr != nil {
-			return 0, 0, cerr
+			return counts, cerr
 		}
 		for rr.Next() {
 		}
 		if rerr := rr.Err(); rerr != nil {
-			return 0, 0, rerr
+			return counts, rerr
 		}
-		return 0, 0, fmt.Errorf("ingest: %w", err)
+		return counts, fmt.Errorf("ingest: %w", err)
 	}
 	defer release()
-	inserted, updated, execErr := execLoad(ctx, tx, fresh)
+	var execErr error
+	counts.inserted, counts.updated, execErr = execLoad(ctx, tx, fresh)
 	// The stream's own error says more than DuckDB's report of it.
 	if err := rr.Err(); err != nil {
-		return 0, 0, err
+		return counts, err
 	}
 	if execErr != nil {
-		return 0, 0, fmt.Errorf("ingest: load: %w", execErr)
+		return counts, fmt.Errorf("ingest: load: %w", execErr)
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, 0, err
+		return counts, err
 	}
-	return inserted, updated, nil
+	counts.unthreaded = rr.unthreaded.Load()
+	return counts, nil
+}
+
+// loadCounts says what a load did: the posts it inserted and updated, and
+// how many of the posts read came without a thread.
+type loadCounts struct {
+	inserted, updated, unthreaded int64
+}
+
+// threadCounter passes a stream of posts on as it is and counts the posts
+// whose thread_id is null, from each batch's null count. DuckDB pulls the
+// batches on its own threads; unthreaded is read once the load is done.
+type threadCounter struct {
+	array.RecordReader
+	unthreaded atomic.Int64
+}
+
+func (t *threadCounter) Next() bool {
+	if !t.RecordReader.Next() {
+		return false
+	}
+	t.unthreaded.Add(int64(t.RecordBatch().Column(ingest.ColThreadID).NullN()))
+	return true
 }
 
 // execLoad runs the load: load_new, an INSERT whose rows are all new, or
