@@ -6,7 +6,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -243,10 +245,19 @@ func execLoad(ctx context.Context, tx *sql.Tx, fresh bool) (inserted, updated in
 }
 
 // refresh recomputes the derived tables of one source: its accounts, then
-// its monthly metrics through the temporary tables that refresh_cleanup
-// drops. The steps that take $source get it; refresh_monthly_metrics works
-// on the temporary tables alone.
+// its monthly metrics. The metrics pass their intermediate results through
+// Parquet files in a scratch folder, removed when the refresh ends (see
+// queries/refresh_metric_posts.sql for why files); the steps that take
+// $source get it.
 func refresh(ctx context.Context, tx *sql.Tx, source string) error {
+	scratch, err := scratchDir(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	defer os.RemoveAll(scratch)
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE calvin_scratch = "+quote(scratch)); err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
 	arg := []any{sql.Named("source", source)}
 	for _, step := range []struct {
 		name, sql string
@@ -266,6 +277,28 @@ func refresh(ctx context.Context, tx *sql.Tx, source string) error {
 		}
 	}
 	return nil
+}
+
+// scratchDir makes a new folder for a refresh's intermediate files inside
+// DuckDB's temporary directory (beside the database file, where DuckDB
+// spills), or the system's when DuckDB has none.
+func scratchDir(ctx context.Context, tx *sql.Tx) (string, error) {
+	var dir string
+	if err := tx.QueryRowContext(ctx, "SELECT current_setting('temp_directory')").Scan(&dir); err != nil {
+		return "", err
+	}
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(dir, "calvin-refresh-")
+}
+
+// quote makes s a SQL string literal.
+func quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // maxThreadDepth bounds the passes that give posts their parents' threads:

@@ -1,11 +1,3 @@
--- refresh_cleanup: drops the temporary tables that refresh_metric_authors,
--- refresh_metric_posts and refresh_monthly_metrics make (m_final included).
-DROP TABLE metric_authors;
-DROP TABLE metric_posts;
-DROP TABLE m_sent;
-DROP TABLE m_received;
-DROP TABLE m_accepted;
-DROP TABLE m_reach;
-DROP TABLE m_first_responses;
-DROP TABLE m_audience;
-DROP TABLE m_final;
+-- refresh_cleanup: drops the temporary table that refresh_metric_authors
+-- makes. The engine removes the scratch folder with its files.
+DROP TABLE metric_authors
