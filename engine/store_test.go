@@ -521,3 +521,20 @@ func TestFirstResponseTies(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshLeavesNoScratch: the refresh's Parquet files go to a folder in
+// DuckDB's temporary directory (the database's path + ".tmp"), removed when
+// the refresh ends.
+func TestRefreshLeavesNoScratch(t *testing.T) {
+	s, path := newStore(t)
+	ingestDump(t, s, fixture)
+	entries, err := os.ReadDir(path + ".tmp")
+	if err != nil {
+		t.Fatalf("the scratch folder's parent: %v", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "calvin-refresh-") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}

@@ -3,7 +3,9 @@
 // statements run in order, parameters bound to the last). A file's leading
 // comment documents it: what it returns and the parameters ($name) it
 // takes. The files are plain DuckDB SQL, readable and runnable outside
-// Calvin.
+// Calvin; the metrics refresh also reads the DuckDB variable calvin_scratch,
+// the folder for its intermediate Parquet files (SET VARIABLE
+// calvin_scratch = '/tmp/x' before running it by hand).
 package queries
 
 import (
