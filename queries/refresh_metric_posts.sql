@@ -12,8 +12,8 @@
 -- DuckDB sizes a scan's threads by a table's committed rows, so every
 -- statement that read such a table ran on one thread. A Parquet file is
 -- read on all of them: at ten million posts the metrics that read this
--- file took 25 s instead of 38 s (benchmarks/README.md). This statement
--- itself still reads posts on one thread on a first ingest.
+-- file, and storing them, took 25 s instead of 38 s (benchmarks/README.md).
+-- This statement itself still reads posts on one thread on a first ingest.
 --
 -- The two joins keep their build sides narrow (a parent needs only its key
 -- and account; a thread only its starter's), and a thread's starter is
