@@ -538,3 +538,50 @@ func TestRefreshLeavesNoScratch(t *testing.T) {
 		}
 	}
 }
+
+// stringCompressions returns the compression methods of the string
+// columns' segments in posts, after a checkpoint.
+func stringCompressions(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	if _, err := db.Exec("CHECKPOINT"); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	err := db.QueryRow(`SELECT string_agg(DISTINCT compression, ',' ORDER BY compression)
+		FROM pragma_storage_info('posts') WHERE segment_type = 'VARCHAR'`).Scan(&got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestStorageFormat: a file Open creates is in DuckDB 1.5's storage
+// format, whose strings are compressed with DICT_FSST (the default format,
+// readable by DuckDB 1.0, has no DICT_FSST); a file made before keeps its
+// format.
+func TestStorageFormat(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	if got := stringCompressions(t, s.db); got != "DICT_FSST" {
+		t.Errorf("new file: string segments compressed with %s, want DICT_FSST", got)
+	}
+
+	old := filepath.Join(t.TempDir(), "old.duckdb")
+	db, err := sql.Open("duckdb", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE made_before (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s2, err := Open(context.Background(), old, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	ingestDump(t, s2, fixture)
+	if got := stringCompressions(t, s2.db); strings.Contains(got, "DICT_FSST") {
+		t.Errorf("existing file: string segments compressed with %s, want no DICT_FSST", got)
+	}
+}
