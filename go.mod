@@ -6,6 +6,7 @@ require (
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/bodgit/sevenzip v1.6.5
 	github.com/duckdb/duckdb-go/v2 v2.10505.0
+	golang.org/x/text v0.41.0
 )
 
 require (
@@ -33,5 +34,4 @@ require (
 	go4.org v0.0.0-20260112195520-a5071408f32f // indirect
 	golang.org/x/exp v0.0.0-20260112195511-716be5621a96 // indirect
 	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/text v0.41.0 // indirect
 )

@@ -67,6 +67,9 @@ type Stats struct {
 	Read atomic.Int64
 	// Rejected is the number of bad records skipped.
 	Rejected atomic.Int64
+	// Duplicates is the number of records dropped because their post was
+	// read before (a crossposted or resent message).
+	Duplicates atomic.Int64
 	// Bytes is the number of input bytes consumed so far.
 	Bytes atomic.Int64
 	// Total is the number of input bytes the read will consume, once the

@@ -11,10 +11,11 @@ import (
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/mbox"
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
 
-const ingestUsage = `Usage: calvin ingest PLATFORM PATH --source NAME [flags]
+const ingestUsage = `Usage: calvin ingest PLATFORM PATH... --source NAME [flags]
 
 Reads a source and stores its posts, in one transaction: all of it lands or,
 on an error or an interrupt, none of it. Ingesting the same data again adds
@@ -25,6 +26,9 @@ Platforms:
 	stackexchange PATH   a Stack Exchange dump: a folder holding Posts.xml
 	                     (and Comments.xml, Users.xml, Votes.xml), or the
 	                     site's .7z archive as published
+	mbox PATH...         mail or news archives: mbox files (mboxo, mboxrd),
+	                     Mailman's monthly YYYY-Month.txt, gzipped or not,
+	                     or folders of them
 
 Bad records are reported with their file and line, counted and skipped;
 --strict makes the first one fatal.
@@ -45,7 +49,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 {
+	if len(pos) < 2 {
 		return usageError("want a platform and a path, got %d arguments", len(pos))
 	}
 	if *source == "" {
@@ -54,9 +58,14 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	var src ingest.Source
 	switch pos[0] {
 	case stackexchange.Platform:
+		if len(pos) != 2 {
+			return usageError("stackexchange reads one dump, got %d paths", len(pos)-1)
+		}
 		src = stackexchange.New(pos[1])
+	case mbox.Platform:
+		src = mbox.New(pos[1:]...)
 	default:
-		return usageError("unknown platform %q (known: stackexchange)", pos[0])
+		return usageError("unknown platform %q (known: stackexchange, mbox)", pos[0])
 	}
 
 	store, err := engine.Open(ctx, *db, engine.Options{MemoryLimit: *memory})
@@ -88,13 +97,17 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("ingest interrupted: nothing was stored (%w)", err)
 		}
-		return fmt.Errorf("ingest %s: %w (nothing was stored)", pos[1], err)
+		return fmt.Errorf("ingest %s: %w (nothing was stored)", src.Input(), err)
 	}
 	if reported > maxReported {
 		fmt.Fprintf(e.stderr, "calvin: ... and %d more bad records\n", reported-maxReported)
 	}
-	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped, in %s (read %s, store %s, metrics %s)\n",
-		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected,
+	dups := ""
+	if n := stats.Duplicates.Load(); n > 0 {
+		dups = fmt.Sprintf(", %d duplicates dropped", n)
+	}
+	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped%s, in %s (read %s, store %s, metrics %s)\n",
+		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected, dups,
 		run.Finished.Sub(run.Started).Round(time.Millisecond), run.Staging.Round(time.Millisecond),
 		run.Storing.Round(time.Millisecond), run.Refreshing.Round(time.Millisecond))
 	return nil

@@ -1,0 +1,233 @@
+// Package message reads mail and news messages (RFC 5322, RFC 1036) into
+// posts of the canonical schema. The mbox, NNTP and spool ingestors share
+// it: they find where each message's header is, and this package reads the
+// fields Calvin keeps.
+package message
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+)
+
+// Header holds the fields of a message's header that Calvin keeps, decoded
+// to UTF-8.
+type Header struct {
+	MessageID  string   // without angle brackets; "" when the header has none
+	InReplyTo  string   // the first message id of In-Reply-To
+	References []string // the message ids of References, in order
+	From       string   // the sender's normalised address
+	Name       string   // the name shown for the sender
+	Date       string   // the Date header as written; parsed by ParseDate
+	Subject    string
+	Newsgroups []string
+	ListID     string // List-Id's id ("linux-mips.linux-mips.org"), or X-List's value
+}
+
+// ParseHeader reads a header block: the lines before the blank line that
+// ends it, with or without that line, LF or CRLF. Folded lines are
+// unfolded; fields Calvin does not keep are passed over. A field name seen
+// twice keeps its first value.
+func ParseHeader(block []byte) Header {
+	var h Header
+	var have uint16
+	for len(block) > 0 {
+		line, rest := nextLine(block)
+		block = rest
+		if len(line) == 0 || line[0] == ' ' || line[0] == '\t' {
+			continue // the blank end, or a continuation of a field passed over
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			continue
+		}
+		f := fieldOf(line[:colon])
+		if f == 0 || have&(1<<f) != 0 {
+			continue
+		}
+		have |= 1 << f
+		value := line[colon+1:]
+		for len(block) > 0 && (block[0] == ' ' || block[0] == '\t') {
+			cont, rest := nextLine(block)
+			block = rest
+			value = append(append(value[:len(value):len(value)], ' '), bytes.TrimLeft(cont, " \t")...)
+		}
+		v := strings.TrimSpace(string(value))
+		switch f {
+		case fieldMessageID:
+			if ids := msgIDs(v); len(ids) > 0 {
+				h.MessageID = ids[0]
+			} else if v != "" && !strings.ContainsAny(v, " \t") {
+				h.MessageID = v
+			}
+		case fieldInReplyTo:
+			if ids := msgIDs(v); len(ids) > 0 {
+				h.InReplyTo = ids[0]
+			}
+		case fieldReferences:
+			h.References = msgIDs(v)
+		case fieldFrom:
+			h.From, h.Name = ParseFrom(decodeText(v))
+		case fieldDate:
+			h.Date = v
+		case fieldSubject:
+			h.Subject = strings.Join(strings.Fields(decodeText(v)), " ")
+		case fieldNewsgroups:
+			for _, g := range strings.Split(v, ",") {
+				if g = strings.ToLower(strings.TrimSpace(g)); g != "" {
+					h.Newsgroups = append(h.Newsgroups, g)
+				}
+			}
+		case fieldListID:
+			if ids := msgIDs(v); len(ids) > 0 {
+				h.ListID = strings.ToLower(ids[0])
+			} else {
+				h.ListID = strings.ToLower(strings.TrimSpace(v))
+			}
+		case fieldXList:
+			if h.ListID == "" {
+				h.ListID = strings.ToLower(v)
+			}
+		}
+	}
+	return h
+}
+
+// The fields ParseHeader keeps.
+const (
+	fieldNone = iota
+	fieldMessageID
+	fieldInReplyTo
+	fieldReferences
+	fieldFrom
+	fieldDate
+	fieldSubject
+	fieldNewsgroups
+	fieldListID
+	fieldXList
+)
+
+// fieldOf names a field, case-insensitively, without allocating.
+func fieldOf(name []byte) int {
+	switch len(name) {
+	case 4:
+		switch {
+		case bytes.EqualFold(name, []byte("From")):
+			return fieldFrom
+		case bytes.EqualFold(name, []byte("Date")):
+			return fieldDate
+		}
+	case 6:
+		if bytes.EqualFold(name, []byte("X-List")) {
+			return fieldXList
+		}
+	case 7:
+		switch {
+		case bytes.EqualFold(name, []byte("Subject")):
+			return fieldSubject
+		case bytes.EqualFold(name, []byte("List-Id")):
+			return fieldListID
+		}
+	case 10:
+		switch {
+		case bytes.EqualFold(name, []byte("Message-ID")):
+			return fieldMessageID
+		case bytes.EqualFold(name, []byte("References")):
+			return fieldReferences
+		case bytes.EqualFold(name, []byte("Newsgroups")):
+			return fieldNewsgroups
+		}
+	case 11:
+		if bytes.EqualFold(name, []byte("In-Reply-To")) {
+			return fieldInReplyTo
+		}
+	}
+	return fieldNone
+}
+
+// nextLine splits off the first line, without its LF or CRLF.
+func nextLine(b []byte) (line, rest []byte) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return b, nil
+	}
+	line, rest = b[:i], b[i+1:]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, rest
+}
+
+// msgIDs returns the ids between angle brackets in v, without them, with
+// pipermail's "user at host" turned back into user@host.
+func msgIDs(v string) []string {
+	var ids []string
+	for {
+		lt := strings.IndexByte(v, '<')
+		if lt < 0 {
+			return ids
+		}
+		gt := strings.IndexByte(v[lt:], '>')
+		if gt < 0 {
+			return ids
+		}
+		id := strings.TrimSpace(v[lt+1 : lt+gt])
+		if !strings.Contains(id, "@") {
+			id = strings.Replace(id, " at ", "@", 1) // pipermail munges ids too
+		}
+		if id != "" && !strings.ContainsAny(id, " \t<") {
+			ids = append(ids, id)
+		}
+		v = v[lt+gt+1:]
+	}
+}
+
+// decodeText decodes RFC 2047 encoded words in any charset the WHATWG
+// encoding standard names; raw 8-bit text that is not UTF-8 is read as
+// Windows-1252, the charset such headers were nearly always in.
+func decodeText(v string) string {
+	if strings.Contains(v, "=?") {
+		dec := mime.WordDecoder{CharsetReader: charsetReader}
+		if d, err := dec.DecodeHeader(v); err == nil {
+			v = d
+		}
+	}
+	if !utf8.ValidString(v) {
+		if d, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
+			v = d
+		}
+	}
+	return v
+}
+
+// charsetReader decodes the charsets the WHATWG encoding standard names.
+func charsetReader(charset string, r io.Reader) (io.Reader, error) {
+	enc, err := htmlindex.Get(charset)
+	if err != nil {
+		return nil, fmt.Errorf("unknown charset %q", charset)
+	}
+	return enc.NewDecoder().Reader(r), nil
+}
+
+// Time returns the message's date: the Date header, else fallback (an
+// mbox envelope's date; zero when there is none).
+func (h *Header) Time(fallback time.Time) (time.Time, error) {
+	if h.Date == "" {
+		if fallback.IsZero() {
+			return time.Time{}, fmt.Errorf("no Date")
+		}
+		return fallback, nil
+	}
+	t, err := ParseDate(h.Date)
+	if err != nil && !fallback.IsZero() {
+		return fallback, nil
+	}
+	return t, err
+}
