@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/mbox"
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
 
@@ -583,5 +584,50 @@ func TestStorageFormat(t *testing.T) {
 	ingestDump(t, s2, fixture)
 	if got := stringCompressions(t, s2.db); strings.Contains(got, "DICT_FSST") {
 		t.Errorf("existing file: string segments compressed with %s, want no DICT_FSST", got)
+	}
+}
+
+// TestMailMetrics: the metrics of a mailing list, testdata/jan2005.mbox
+// (all January 2005):
+//
+//	m1 Alice, a topic; m2 Bob answers m1; m3 Carol (munged address)
+//	answers m2; m4 Alice answers m3; m5 Alice answers her own m4 (no
+//	References: its thread comes from its parent); m6 Dave answers a
+//	message not in the archive; m2 again (a resend, dropped).
+func TestMailMetrics(t *testing.T) {
+	s, _ := newStore(t)
+	run, err := s.Ingest(context.Background(), mbox.New("testdata/jan2005.mbox"), ingest.Options{Source: "t", Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.RowsInserted != 6 {
+		t.Errorf("%d posts stored, want 6 (seven messages, one resent)", run.RowsInserted)
+	}
+	var thread string
+	if err := s.db.QueryRow("SELECT thread_id FROM posts WHERE post_id = 'm5@example.org'").Scan(&thread); err != nil || thread != "m1@example.org" {
+		t.Errorf("m5's thread: %q, %v; want m1@example.org, its parent's", thread, err)
+	}
+	tests := []struct {
+		author string
+		want   Metrics
+	}{
+		// Alice: m1, m4, m5 (one topic, two replies). Received m2 (Bob on
+		// m1); m5 answers herself. Reach: Bob (m2), Carol (m4 answers m3).
+		// Helped: none, thread m1 is hers. First response: none (m2 is
+		// Bob's). Days: 1, 2, 3.
+		{"alice@example.org", Metrics{Posts: 3, Topics: 1, Received: 1, Reach: 2, ActiveDays: 3}},
+		// Bob: m2. Received m3 (Carol). Reach: Alice, Carol. Helped: Alice.
+		// First response to Alice's thread.
+		{"bob@example.org", Metrics{Posts: 1, Received: 1, Reach: 2, Helped: 1, FirstResponses: 1, ActiveDays: 1}},
+		// Carol: m3. Received m4 (Alice). Reach: Bob, Alice. Helped: Alice.
+		{"carol@example.org", Metrics{Posts: 1, Received: 1, Reach: 2, Helped: 1, ActiveDays: 1}},
+		// Dave: m6, whose parent (and so thread) is not stored: nobody
+		// received it, and it helped nobody known.
+		{"dave@example.org", Metrics{Posts: 1, ActiveDays: 1}},
+	}
+	for _, tc := range tests {
+		if got := metricsOf(t, s, tc.author, "2005-01-01"); got != tc.want {
+			t.Errorf("%s:\n got %+v\nwant %+v", tc.author, got, tc.want)
+		}
 	}
 }
