@@ -36,6 +36,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"help", "sql"}, 0, "Usage: calvin sql"},
 		{[]string{"ingest", "stackexchange", "x"}, 2, "--source is required"},
 		{[]string{"ingest", "usenet", "x", "--source", "s"}, 2, `unknown platform "usenet"`},
+		{[]string{"ingest", "stackexchange", "a", "b", "--source", "s"}, 2, "stackexchange reads one dump, got 2 paths"},
+		{[]string{"ingest", "mbox", "--source", "s"}, 2, "want a platform and a path, got 1 arguments"},
 		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
 		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
@@ -49,6 +51,16 @@ func TestUsage(t *testing.T) {
 				t.Errorf("exit %d, output:\n%s%s\nwant exit %d and %q", code, stdout, stderr, tt.code, tt.out)
 			}
 		})
+	}
+}
+
+// TestIngestMbox: the resent message of the fixture is dropped and said so.
+func TestIngestMbox(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "calvin.duckdb")
+	code, stdout, stderr := calvin(t, "ingest", "mbox", "../../engine/testdata/jan2005.mbox", "--source", "t", "--db", db)
+	want := "t: read 6 posts, 6 new, 0 updated, 0 bad records skipped, 1 duplicates dropped, in "
+	if code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Fatalf("ingest: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
 	}
 }
 
