@@ -289,25 +289,13 @@ func (r *reader) finish(name string, m *msg) error {
 func envelopeDate(line []byte) (time.Time, bool) {
 	fields := strings.Fields(string(line[len("From "):]))
 	for i := 1; i < len(fields); i++ {
-		if len(fields[i]) < 3 || !isWeekday(fields[i]) {
+		if !message.IsWeekday(fields[i]) {
 			continue
 		}
 		t, err := message.ParseDate(strings.Join(fields[i:], " "))
 		return t, err == nil
 	}
 	return time.Time{}, false
-}
-
-func isWeekday(s string) bool {
-	s = strings.ToLower(strings.TrimSuffix(s, ","))
-	if len(s) < 3 {
-		return false
-	}
-	switch s[:3] {
-	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
-		return true
-	}
-	return false
 }
 
 // nextIsHeader reports whether the next line is a header field ("Name:"),

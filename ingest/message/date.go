@@ -69,7 +69,7 @@ func ParseDate(s string) (time.Time, error) {
 				month = m
 				continue
 			}
-			if isWeekday(lower) {
+			if IsWeekday(lower) {
 				continue
 			}
 			if off, ok := zoneNames[lower]; ok && !haveZone {
@@ -242,7 +242,10 @@ func monthOf(s string) (int, bool) {
 var fullMonths = [12]string{"january", "february", "march", "april", "may", "june",
 	"july", "august", "september", "october", "november", "december"}
 
-func isWeekday(s string) bool {
+// IsWeekday reports whether s names a day of the week, whole or in
+// three letters, in any case, with or without a trailing comma.
+func IsWeekday(s string) bool {
+	s = strings.ToLower(strings.TrimSuffix(s, ","))
 	if len(s) < 3 {
 		return false
 	}
