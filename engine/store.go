@@ -52,11 +52,11 @@ type Options struct {
 // opts.ReadOnly. A file held by another writer gives ErrLocked; a
 // read-only open of a missing file gives ErrNoDatabase.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	// A new file is written in the storage format of DuckDB 1.5, whose
-	// string compression (DICT_FSST) makes loading posts 1.4 times as fast
-	// as the default, kept readable by DuckDB 1.0 (benchmarks/README.md).
-	// DuckDB older than 1.5 cannot open such a file. An existing file keeps
-	// the format it was made with.
+	// A file is created in DuckDB 1.5's storage format: its string
+	// compression (DICT_FSST) loads posts 1.4 times as fast as the default
+	// format, the one DuckDB 1.0 reads (benchmarks/README.md). DuckDB older
+	// than 1.5 cannot open such a file. An existing file keeps the format
+	// it was made with; a read-only open never creates one.
 	dsn := path + "?storage_compatibility_version=" + storageVersion
 	if opts.ReadOnly {
 		if _, err := os.Stat(path); err != nil {

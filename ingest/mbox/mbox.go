@@ -51,10 +51,11 @@ func (a *Archive) Platform() string { return Platform }
 // Input returns the paths, separated by spaces.
 func (a *Archive) Input() string { return strings.Join(a.Paths, " ") }
 
-// Read streams the archive's messages as posts. A message whose date
-// cannot be read (neither its Date header nor its separator's) is a bad
-// record; a message whose Message-ID was met before is dropped and counted
-// in opts.Stats.Duplicates. A message without a Message-ID gets one
+// Read streams the archive's messages as posts. A message's date is its
+// Date header, else its separator's (a line is a separator only with a
+// readable date, so every message has one); a file that does not begin
+// with a separator is a bad record. A message whose Message-ID was met
+// before is dropped and counted in opts.Stats.Duplicates. A message without a Message-ID gets one
 // derived from its header and size (message.DerivedID). The list's name,
 // the posts' area when a message names no list (List-Id, X-List) and no
 // newsgroups, is the source's name.
