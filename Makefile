@@ -4,7 +4,7 @@ GO      ?= go
 TAGS    := -tags duckdb_arrow
 CALVIN  := bin/calvin
 
-.PHONY: build demo test bench vet clean
+.PHONY: build demo test test-deps bench vet clean
 
 build:
 	$(GO) build $(TAGS) -o $(CALVIN) ./cmd/calvin
@@ -15,9 +15,14 @@ demo: build
 	$(CALVIN) ingest stackexchange demo/alcohol.meta.stackexchange.com --source alcohol.meta
 	$(CALVIN) leaderboard --month 2014-01 --source alcohol.meta
 
-# What the tests need is Go modules only, fetched by the go command.
-test: vet
-	$(GO) test $(TAGS) -count=1 ./...
+# Go modules come with the go command; the rest (INN 2, the news server
+# the NNTP tests pull from) is installed by scripts/install-test-deps.
+# CALVIN_TEST_INN=require makes a missing INN fail the tests, not skip them.
+test: test-deps vet
+	CALVIN_TEST_INN=require $(GO) test $(TAGS) -count=1 ./...
+
+test-deps:
+	scripts/install-test-deps
 
 vet:
 	$(GO) vet $(TAGS) ./...

@@ -60,19 +60,11 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 		return run, errors.New("ingest: no source name")
 	}
 
-	conn, err := s.db.Conn(ctx)
+	conn, ar, err := s.arrowConn(ctx)
 	if err != nil {
 		return run, err
 	}
 	defer conn.Close()
-	var ar *duckdb.Arrow
-	if err := conn.Raw(func(dc any) error {
-		var err error
-		ar, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
-		return err
-	}); err != nil {
-		return run, fmt.Errorf("ingest: %w", err)
-	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return run, err
@@ -85,34 +77,50 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 
 	// A source new to the store streams straight into posts; for one that
 	// has posts, the stream is merged into them, in one pass either way.
-	source := sql.Named("source", opts.Source)
 	t0 := time.Now()
-	loaded, err := stage(ctx, ar, tx, src, opts, fresh)
+	read, err := src.Read(ctx, opts)
+	if err != nil {
+		return run, err
+	}
+	loaded, err := stage(ctx, ar, tx, read, fresh)
 	if err != nil {
 		return run, err
 	}
 	run.RowsInserted, run.RowsUpdated = loaded.inserted, loaded.updated
-	t1 := time.Now()
-	run.Staging = t1.Sub(t0)
+	run.Staging = time.Since(t0)
 	// The stream is read and its batches released. The reader's memory
 	// (its indexes, the batches in flight) would otherwise stay with the
 	// process through the refresh, on top of DuckDB's: at ten million
 	// posts that pushed the peak over 2 GiB.
 	debug.FreeOSMemory()
-	run.RowsRead = opts.Stats.Read.Load()
-	run.RowsRejected = opts.Stats.Rejected.Load()
+	if err := finish(ctx, tx, &run, opts.Stats, loaded.unthreaded > 0); err != nil {
+		return run, err
+	}
+	if err := tx.Commit(); err != nil {
+		return run, fmt.Errorf("ingest: commit: %w", err)
+	}
+	return run, nil
+}
+
+// finish ends an ingest inside its last transaction: it gives threads to
+// the posts stored without one when there are any (unthreaded), refreshes
+// the source's derived tables and records the run.
+func finish(ctx context.Context, tx *sql.Tx, run *Run, stats *ingest.Stats, unthreaded bool) error {
+	run.RowsRead = stats.Read.Load()
+	run.RowsRejected = stats.Rejected.Load()
+	t1 := time.Now()
 	// Posts stored by earlier ingests all have threads: only this one's
 	// can lack them, and when every post came with one (a Stack Exchange
 	// dump's do) there is nothing to resolve.
-	if loaded.unthreaded > 0 {
-		if err := resolveThreads(ctx, tx, source); err != nil {
-			return run, err
+	if unthreaded {
+		if err := resolveThreads(ctx, tx, sql.Named("source", run.Source)); err != nil {
+			return err
 		}
 	}
 	t2 := time.Now()
 	run.Storing = t2.Sub(t1)
-	if err := refresh(ctx, tx, opts.Source); err != nil {
-		return run, err
+	if err := refresh(ctx, tx, run.Source); err != nil {
+		return err
 	}
 	run.Refreshing = time.Since(t2)
 	run.Finished = time.Now().UTC()
@@ -121,17 +129,33 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Source, run.Platform, run.Input, run.Started, run.Finished,
 		run.RowsRead, run.RowsRejected, run.RowsInserted, run.RowsUpdated, run.RowsStored()); err != nil {
-		return run, fmt.Errorf("ingest: record run: %w", err)
+		return fmt.Errorf("ingest: record run: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return run, fmt.Errorf("ingest: commit: %w", err)
+	return nil
+}
+
+// arrowConn returns a connection of its own and duckdb-go's Arrow
+// interface on it, through which an ingest's streams are loaded.
+func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *duckdb.Arrow, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	return run, nil
+	var ar *duckdb.Arrow
+	if err := conn.Raw(func(dc any) error {
+		var err error
+		ar, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
+		return err
+	}); err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("ingest: %w", err)
+	}
+	return conn, ar, nil
 }
 
 // checkPlatform refuses to mix two platforms under one source name. It
 // reports whether the source is new: no posts stored under its name.
-func checkPlatform(ctx context.Context, tx *sql.Tx, source, platform string) (fresh bool, err error) {
+func checkPlatform(ctx context.Context, tx querier, source, platform string) (fresh bool, err error) {
 	var stored string
 	err = tx.QueryRowContext(ctx, "SELECT platform FROM posts WHERE source = ? LIMIT 1", source).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -146,16 +170,12 @@ func checkPlatform(ctx context.Context, tx *sql.Tx, source, platform string) (fr
 	return false, nil
 }
 
-// stage reads src through duckdb-go's Arrow interface: the stream is
-// registered as a view on the transaction's connection and consumed by the
-// one statement that loads it: load_new for a source new to the store,
-// load_merge for one that has posts.
-func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, src ingest.Source, opts ingest.Options, fresh bool) (loadCounts, error) {
+// stage loads a stream of posts through duckdb-go's Arrow interface: the
+// stream is registered as a view on the transaction's connection and
+// consumed by the one statement that loads it: load_new for a source new
+// to the store, load_merge for one that has posts.
+func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordReader, fresh bool) (loadCounts, error) {
 	var counts loadCounts
-	read, err := src.Read(ctx, opts)
-	if err != nil {
-		return counts, err
-	}
 	rr := &threadCounter{RecordReader: read}
 	defer rr.Release()
 	release, err := ar.RegisterView(rr, stageView)

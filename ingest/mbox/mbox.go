@@ -21,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -68,22 +67,14 @@ func (a *Archive) Read(ctx context.Context, opts ingest.Options) (array.RecordRe
 		opts.Stats.Total.Store(total)
 	}
 	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
-		r := &reader{
-			opts: opts,
-			b:    ingest.NewBuilder(opts.Allocator(), opts.Source, Platform),
-			emit: emit,
-			seen: message.NewSeen(),
-		}
-		defer r.b.Release()
+		r := &reader{opts: opts, c: message.NewCollector(opts, Platform, opts.Source, emit)}
+		defer r.c.Release()
 		for _, f := range files {
 			if err := r.readFile(ctx, f); err != nil {
 				return err
 			}
 		}
-		if r.b.Len() > 0 {
-			return emit(r.b.NewBatch())
-		}
-		return nil
+		return r.c.Flush()
 	}), nil
 }
 
@@ -145,10 +136,7 @@ func isArchiveName(name string) bool {
 // reader holds the state of one Read.
 type reader struct {
 	opts ingest.Options
-	b    *ingest.Builder
-	emit func(arrow.RecordBatch) error
-	seen *message.Seen
-	post ingest.Post
+	c    *message.Collector
 }
 
 // msg is the message being read: where it began, its envelope date, its
@@ -258,30 +246,7 @@ func (r *reader) scan(ctx context.Context, name string, br *bufio.Reader) error 
 
 // finish turns a message read into a post.
 func (r *reader) finish(name string, m *msg) error {
-	h := message.ParseHeader(m.header)
-	created, err := h.Time(m.envelope)
-	if err != nil {
-		return r.opts.Reject(&ingest.ParseError{File: name, Line: m.line, Err: err})
-	}
-	id := h.MessageID
-	if id == "" {
-		id = message.DerivedID(m.header, []byte(strconv.FormatInt(m.body, 10)))
-	}
-	if !r.seen.Add(id) {
-		if r.opts.Stats != nil {
-			r.opts.Stats.Duplicates.Add(1)
-		}
-		return nil
-	}
-	message.Post(&r.post, &h, id, created, m.body, r.opts.Source)
-	r.b.Append(&r.post)
-	if r.opts.Stats != nil {
-		r.opts.Stats.Read.Add(1)
-	}
-	if r.b.Full() {
-		return r.emit(r.b.NewBatch())
-	}
-	return nil
+	return r.c.Add(name, m.line, m.header, m.body, m.envelope)
 }
 
 // envelopeDate reads the date of a separator line, "From SENDER DATE",
