@@ -12,14 +12,17 @@ import (
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/mbox"
+	"github.com/calvinslist/calvin/ingest/nntp"
+	"github.com/calvinslist/calvin/ingest/spool"
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
 
 const ingestUsage = `Usage: calvin ingest PLATFORM PATH... --source NAME [flags]
 
-Reads a source and stores its posts, in one transaction: all of it lands or,
-on an error or an interrupt, none of it. Ingesting the same data again adds
-nothing; a newer dump updates scores, views and acceptance.
+Reads a source and stores its posts. A file or folder is stored in one
+transaction: all of it lands or, on an error or an interrupt, none of it.
+Ingesting the same data again adds nothing; a newer dump updates scores,
+views and acceptance.
 
 Platforms:
 
@@ -29,6 +32,18 @@ Platforms:
 	mbox PATH...         mail or news archives: mbox files (mboxo, mboxrd),
 	                     Mailman's monthly YYYY-Month.txt, gzipped or not,
 	                     or folders of them
+	spool DIR            a news spool: GROUP/NUMBER article files (or INN's
+	                     tradspool, comp/lang/go/NUMBER)
+	nntp URL             a live news server: news://HOST[:PORT]/GROUPS or
+	                     nntps://[USER@]HOST[:PORT]/GROUPS, GROUPS a list
+	                     or wildmat ("comp.lang.*,!comp.lang.java.*"); the
+	                     password, if any, from CALVIN_NNTP_PASSWORD
+
+A news server is pulled in steps of 5,000 articles per group, each stored
+with how far it got; a pull that is cut off keeps the steps it stored, and
+the next one resumes after them and reads only articles new since. The
+metrics are brought up to date at the end of a pull. TLS certificates are
+checked against the system's roots (SSL_CERT_FILE names others).
 
 Bad records are reported with their file and line, counted and skipped;
 --strict makes the first one fatal.
@@ -55,7 +70,10 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if *source == "" {
 		return usageError("--source is required")
 	}
-	var src ingest.Source
+	var (
+		src  ingest.Source
+		feed ingest.Feed
+	)
 	switch pos[0] {
 	case stackexchange.Platform:
 		if len(pos) != 2 {
@@ -64,8 +82,27 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		src = stackexchange.New(pos[1])
 	case mbox.Platform:
 		src = mbox.New(pos[1:]...)
+	case "spool":
+		if len(pos) != 2 {
+			return usageError("spool reads one folder, got %d paths", len(pos)-1)
+		}
+		src = spool.New(pos[1])
+	case nntp.Platform:
+		if len(pos) != 2 {
+			return usageError("nntp pulls one server's URL, got %d", len(pos)-1)
+		}
+		f, err := nntp.Parse(pos[1])
+		if err != nil {
+			return usageError("%v", err)
+		}
+		f.Dialer.Password = e.getenv("CALVIN_NNTP_PASSWORD")
+		if f.Dialer.User != "" && f.Dialer.Password == "" {
+			return usageError("%s names user %q: set CALVIN_NNTP_PASSWORD", f.Input(), f.Dialer.User)
+		}
+		f.Warn = func(err error) { fmt.Fprintf(e.stderr, "calvin: %v\n", err) }
+		feed = f
 	default:
-		return usageError("unknown platform %q (known: stackexchange, mbox)", pos[0])
+		return usageError("unknown platform %q (known: stackexchange, mbox, spool, nntp)", pos[0])
 	}
 
 	store, err := engine.Open(ctx, *db, engine.Options{MemoryLimit: *memory})
@@ -91,12 +128,22 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		},
 	}
 	stop := showProgress(e.stderr, !*quiet, stats)
-	run, err := store.Ingest(ctx, src, opts)
+	var run engine.Run
+	if feed != nil {
+		run, err = store.Pull(ctx, feed, opts)
+	} else {
+		run, err = store.Ingest(ctx, src, opts)
+	}
 	stop()
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("ingest interrupted: nothing was stored (%w)", err)
-		}
+	switch {
+	case err == nil:
+	case feed != nil && errors.Is(err, context.Canceled):
+		return fmt.Errorf("pull interrupted: the %d new posts of the steps done are stored; the next pull goes on from there (%w)", run.RowsInserted, err)
+	case feed != nil:
+		return fmt.Errorf("pull %s: %w (the %d new posts of the steps done are stored)", feed.Input(), err, run.RowsInserted)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("ingest interrupted: nothing was stored (%w)", err)
+	default:
 		return fmt.Errorf("ingest %s: %w (nothing was stored)", src.Input(), err)
 	}
 	if reported > maxReported {

@@ -174,9 +174,13 @@ func parseClock(s string) (h, m, sec int, ok bool) {
 	return h, m, sec, true
 }
 
-// parseOffset reads a zone's hhmm or hh:mm, in seconds.
+// parseOffset reads a zone's hhmm or hh:mm, in seconds, or hh alone (a
+// form old news software wrote: "+02").
 func parseOffset(s string) (int, bool) {
 	s = strings.Replace(s, ":", "", 1)
+	if len(s) == 2 {
+		s += "00"
+	}
 	if len(s) != 4 {
 		return 0, false
 	}

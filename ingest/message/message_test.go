@@ -19,6 +19,7 @@ func TestParseDate(t *testing.T) {
 	}{
 		{"Sat, 1 Jan 2005 14:40:44 +0100 (MET)", utc(2005, 1, 1, 13, 40, 44)},
 		{"Sat, 05 Mar 2005 19:29:27 +0100", utc(2005, 3, 5, 18, 29, 27)},
+		{"Wed, 21 Apr 1993 08:28:50 +02", utc(1993, 4, 21, 6, 28, 50)},    // hours only, as in a 1993 article
 		{"1 Jan 2005 14:40 -0500", utc(2005, 1, 1, 19, 40, 0)},            // no weekday, no seconds
 		{"Tue, 13 Apr 93 15:32:29 GMT", utc(1993, 4, 13, 15, 32, 29)},     // two-digit year, 50 and over
 		{"Thu, 1 Jan 04 12:00:00 EST", utc(2004, 1, 1, 17, 0, 0)},         // two-digit year under 50; EST is -0500
@@ -55,6 +56,7 @@ func TestParseDate(t *testing.T) {
 		"Wed, 31 Dec 1969 23:59:59 GMT",  // before 1970
 		"Sat, 1 Jan 2005 25:00:00 GMT",   // no such hour
 		"Sat, 1 Jan 2005 10:00:00 +2500", // no such zone
+		"Sat, 1 Jan 2005 10:00:00 +25",   // nor in hours alone
 	} {
 		if got, err := ParseDate(bad); err == nil {
 			t.Errorf("ParseDate(%q) = %v, want an error", bad, got)
