@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +45,7 @@ A news server is pulled in steps of 5,000 articles per group, each stored
 with how far it got; a pull that is cut off keeps the steps it stored, and
 the next one resumes after them and reads only articles new since. The
 metrics are brought up to date at the end of a pull. TLS certificates are
-checked against the system's roots (SSL_CERT_FILE names others).
+checked against the system's roots and those of --ca-file.
 
 Bad records are reported with their file and line, counted and skipped;
 --strict makes the first one fatal.
@@ -60,6 +62,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	strict := fs.Bool("strict", false, "stop at the first bad record")
 	quiet := fs.Bool("quiet", false, "print no progress")
 	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
+	caFile := fs.String("ca-file", "", "trust the TLS certificates in this PEM `file` too (nntp: a server's own)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -100,6 +103,11 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			return usageError("%s names user %q: set CALVIN_NNTP_PASSWORD", f.Input(), f.Dialer.User)
 		}
 		f.Warn = func(err error) { fmt.Fprintf(e.stderr, "calvin: %v\n", err) }
+		if *caFile != "" {
+			if f.Dialer.TLSConfig, err = trust(*caFile); err != nil {
+				return err
+			}
+		}
 		feed = f
 	default:
 		return usageError("unknown platform %q (known: stackexchange, mbox, spool, nntp)", pos[0])
@@ -158,6 +166,23 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		run.Finished.Sub(run.Started).Round(time.Millisecond), run.Staging.Round(time.Millisecond),
 		run.Storing.Round(time.Millisecond), run.Refreshing.Round(time.Millisecond))
 	return nil
+}
+
+// trust returns a TLS configuration that trusts the system's roots and the
+// certificates in a PEM file.
+func trust(path string) (*tls.Config, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file %s: no PEM certificate in it", path)
+	}
+	return &tls.Config{RootCAs: pool}, nil
 }
 
 // showProgress prints the read's progress on w every half second when w is

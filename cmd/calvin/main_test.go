@@ -11,13 +11,20 @@ import (
 	"time"
 
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/nntp/inntest"
 )
 
 // calvin runs the command in-process and returns its exit code and output.
 func calvin(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return calvinEnv(t, nil, args...)
+}
+
+// calvinEnv is calvin with environment variables.
+func calvinEnv(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+	code := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -38,6 +45,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"ingest", "usenet", "x", "--source", "s"}, 2, `unknown platform "usenet"`},
 		{[]string{"ingest", "stackexchange", "a", "b", "--source", "s"}, 2, "stackexchange reads one dump, got 2 paths"},
 		{[]string{"ingest", "mbox", "--source", "s"}, 2, "want a platform and a path, got 1 arguments"},
+		{[]string{"ingest", "nntp", "ftp://h/g", "--source", "s"}, 2, "want a news://, nntp:// or nntps:// URL"},
+		{[]string{"ingest", "nntp", "news://h", "--source", "s"}, 2, "no groups: add them after the server"},
+		{[]string{"ingest", "nntp", "nntps://u:secret@h/g", "--source", "s"}, 2, "a password does not belong in the URL: set CALVIN_NNTP_PASSWORD"},
+		{[]string{"ingest", "spool", "a", "b", "--source", "s"}, 2, "spool reads one folder, got 2 paths"},
 		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
 		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
@@ -61,6 +72,60 @@ func TestIngestMbox(t *testing.T) {
 	want := "t: read 6 posts, 6 new, 0 updated, 0 bad records skipped, 1 duplicates dropped, in "
 	if code != 0 || !strings.HasPrefix(stdout, want) {
 		t.Fatalf("ingest: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
+	}
+}
+
+// TestIngestNNTP: calvin ingest nntp against a real INN that lets in only
+// an authenticated user, over nntps: three articles of January 2024 in
+// two groups, Bob's reply crossposted to both (stored once), then a pull
+// with nothing new, then one more article. The password comes from the
+// environment and never shows.
+func TestIngestNNTP(t *testing.T) {
+	srv := inntest.Start(t, inntest.Options{Groups: []string{"calvin.test.a", "calvin.test.b"}, User: "calvin", Password: "pw-123", TLSPort: true})
+	art := func(id, from, groups, date, refs string) []byte {
+		a := "Path: test!not-for-mail\nFrom: " + from + "\nNewsgroups: " + groups + "\nSubject: Hello\nMessage-ID: <" + id + ">\nDate: " + date + "\n"
+		if refs != "" {
+			a += "References: " + refs + "\n"
+		}
+		return []byte(a + "\nbody\n")
+	}
+	srv.Post(
+		art("t1@calvin.test", "Alice <alice@example.org>", "calvin.test.a", "Tue, 02 Jan 2024 10:00:00 GMT", ""),
+		art("r1@calvin.test", "Bob <bob@example.org>", "calvin.test.a,calvin.test.b", "Tue, 02 Jan 2024 11:00:00 GMT", "<t1@calvin.test>"),
+		art("r2@calvin.test", "Carol <carol@example.org>", "calvin.test.b", "Tue, 02 Jan 2024 12:00:00 GMT", "<t1@calvin.test> <r1@calvin.test>"),
+	)
+	db := filepath.Join(t.TempDir(), "calvin.duckdb")
+	url := "nntps://calvin@" + srv.TLSAddr + "/calvin.test.*"
+	ca := filepath.Join(srv.Dir, "etc", "cert.pem")
+	env := map[string]string{"CALVIN_NNTP_PASSWORD": "pw-123"}
+
+	code, stdout, stderr := calvin(t, "ingest", "nntp", url, "--source", "news", "--db", db, "--ca-file", ca)
+	if code != 2 || !strings.Contains(stderr, "set CALVIN_NNTP_PASSWORD") {
+		t.Errorf("no password: exit %d, %s", code, stderr)
+	}
+	want := "news: read 3 posts, 3 new, 0 updated, 0 bad records skipped, 1 duplicates dropped, in "
+	code, stdout, stderr = calvinEnv(t, env, "ingest", "nntp", url, "--source", "news", "--db", db, "--ca-file", ca)
+	if code != 0 || !strings.HasPrefix(stdout, want) || strings.Contains(stdout+stderr, "pw-123") {
+		t.Fatalf("pull: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
+	}
+	code, stdout, stderr = calvinEnv(t, env, "ingest", "nntp", url, "--source", "news", "--db", db, "--ca-file", ca)
+	if want := "news: read 0 posts, 0 new,"; code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Fatalf("pull with nothing new: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
+	}
+	srv.Post(art("r3@calvin.test", "Alice <alice@example.org>", "calvin.test.b", "Wed, 03 Jan 2024 09:00:00 GMT", "<t1@calvin.test> <r2@calvin.test>"))
+	code, stdout, stderr = calvinEnv(t, env, "ingest", "nntp", url, "--source", "news", "--db", db, "--ca-file", ca)
+	if want := "news: read 1 posts, 1 new,"; code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Fatalf("incremental pull: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
+	}
+
+	// received: Alice 1 (Bob's reply), Bob 1 (Carol's), Carol 1 (Alice's).
+	code, stdout, _ = calvin(t, "sql", "--db", db, "SELECT string_agg(author || ' ' || received, ', ' ORDER BY author) AS r FROM monthly_metrics")
+	if want := "r\nalice@example.org 1, bob@example.org 1, carol@example.org 1\n"; code != 0 || stdout != want {
+		t.Errorf("received:\n%s\nwant:\n%s", stdout, want)
+	}
+	code, stdout, _ = calvin(t, "sql", "--db", db, "SELECT string_agg(grp || ' ' || last, ', ' ORDER BY grp) AS m FROM pull_marks")
+	if want := "m\ncalvin.test.a 2, calvin.test.b 3\n"; code != 0 || stdout != want {
+		t.Errorf("marks:\n%s\nwant:\n%s", stdout, want)
 	}
 }
 
