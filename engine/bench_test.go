@@ -13,6 +13,8 @@ import (
 
 	"github.com/calvinslist/calvin/benchmarks/sedump"
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/nntp"
+	"github.com/calvinslist/calvin/ingest/nntp/inntest"
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
 
@@ -117,4 +119,45 @@ func BenchmarkLeaderboard(b *testing.B) {
 			b.Fatalf("got %d entries, want 10", len(entries))
 		}
 	}
+}
+
+// BenchmarkPullNNTP: a pull of 100,000 articles (4 groups, one in ten
+// crossposted) from a local INN into a new store, end to end: overviews,
+// steps of 5,000 articles each committed with its marks, then the refresh.
+func BenchmarkPullNNTP(b *testing.B) {
+	groups := []string{"bench.a", "bench.b", "bench.c", "bench.d"}
+	srv := inntest.Start(b, inntest.Options{Groups: groups})
+	const n = 100_000
+	arts := inntest.Articles(n, groups)
+	for i := 0; i < n; i += 10_000 {
+		srv.Post(arts[i:min(i+10_000, n)]...)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		s, err := Open(ctx, filepath.Join(b.TempDir(), "calvin.duckdb"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := nntp.Parse("news://" + srv.Addr + "/bench.*")
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Dialer.TLSConfig = srv.TLS
+		b.StartTimer()
+		run, err := s.Pull(ctx, f, ingest.Options{Source: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if run.RowsInserted != n {
+			b.Fatalf("stored %d posts, want %d", run.RowsInserted, n)
+		}
+		b.ReportMetric(run.Staging.Seconds(), "pull-s")
+		b.ReportMetric(run.Refreshing.Seconds(), "refresh-s")
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "articles/s")
 }

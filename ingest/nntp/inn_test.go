@@ -177,6 +177,11 @@ func join(p []post) string {
 
 func feed(t *testing.T, srv *inntest.Server, groups string) *nntp.Feed {
 	t.Helper()
+	return feedB(t, srv, groups)
+}
+
+func feedB(t testing.TB, srv *inntest.Server, groups string) *nntp.Feed {
+	t.Helper()
 	f, err := nntp.Parse("news://" + srv.Addr + "/" + groups)
 	if err != nil {
 		t.Fatal(err)

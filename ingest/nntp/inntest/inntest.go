@@ -339,6 +339,35 @@ func (s *Server) Ctl(args ...string) {
 	}
 }
 
+// Articles makes n articles for benchmarks spread over groups, as a busy hierarchy
+// has them: one in five a topic, the rest replies with References chains
+// of up to four ids, one in ten crossposted to a second group.
+func Articles(n int, groups []string) [][]byte {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	arts := make([][]byte, n)
+	for i := range n {
+		g := groups[i%len(groups)]
+		if i%10 == 9 {
+			g += "," + groups[(i+1)%len(groups)]
+		}
+		refs := ""
+		if i%5 != 0 {
+			topic := i - i%5
+			refs = fmt.Sprintf("<a%d@bench.test>", topic)
+			for j := max(topic+1, i-3); j < i; j++ {
+				refs += fmt.Sprintf(" <a%d@bench.test>", j)
+			}
+		}
+		h := fmt.Sprintf("Path: bench!not-for-mail\nFrom: User %d <user%d@example.org>\nNewsgroups: %s\nSubject: Re: topic %d\nMessage-ID: <a%d@bench.test>\nDate: %s\n",
+			i%997, i%997, g, i-i%5, i, start.Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z))
+		if refs != "" {
+			h += "References: " + refs + "\n"
+		}
+		arts[i] = []byte(h + "\nA body of a few lines.\nSecond line.\n")
+	}
+	return arts
+}
+
 func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
