@@ -117,6 +117,7 @@ func (c *Client) handshake(ctx context.Context, cfg *tls.Config) error {
 
 // setUp runs the part of Dial after the connection is made.
 func (c *Client) setUp(ctx context.Context, d *Dialer) error {
+	c.conn.SetDeadline(time.Now().Add(c.timeout))
 	code, msg, err := c.readStatus()
 	if err != nil {
 		return fmt.Errorf("greeting: %w", err)

@@ -403,6 +403,7 @@ type proxy struct {
 	addr     string
 	cutAfter atomic.Int64
 	cuts     atomic.Int32 // how many more connections to cut
+	stalls   atomic.Int32 // how many more connections to hold without a word
 	refuse   atomic.Bool
 }
 
@@ -431,6 +432,10 @@ func newProxy(t *testing.T, target string) *proxy {
 
 func (p *proxy) serve(c net.Conn, target string) {
 	defer c.Close()
+	if p.stalls.Add(-1) >= 0 {
+		io.Copy(io.Discard, c) // until the client hangs up
+		return
+	}
 	s, err := net.Dial("tcp", target)
 	if err != nil {
 		return
@@ -442,4 +447,49 @@ func (p *proxy) serve(c net.Conn, target string) {
 		return
 	}
 	io.Copy(c, s)
+}
+
+// TestPullGaps: an article cancelled on the server (r2, b:2) leaves a gap
+// in the numbers; every method passes over it, a step holding nothing
+// else (steps of one article) included, and the marks still advance.
+func TestPullGaps(t *testing.T) {
+	srv := inntest.Start(t, inntest.Options{Groups: groups})
+	srv.Post(first...)
+	srv.Ctl("cancel", "<r2@calvin.test>")
+	want := slices.Delete(slices.Clone(wantFirst), 2, 3)
+	for _, m := range []string{nntp.MethodOver, nntp.MethodHdr, nntp.MethodHead} {
+		t.Run(m, func(t *testing.T) {
+			f := feed(t, srv, "calvin.test.*")
+			f.Method = m
+			f.Step = 1
+			st := &store{}
+			if err := pull(t, f, st, new(ingest.Stats)); err != nil {
+				t.Fatal(err)
+			}
+			diff(t, m, st.posts, want)
+			checkMarks(t, f.Server, st, map[string]int64{"calvin.test.a": 2, "calvin.test.b": 3})
+		})
+	}
+}
+
+// TestPullTimeout: a server that accepts the connection and then says
+// nothing is given up on after the timeout, and tried again.
+func TestPullTimeout(t *testing.T) {
+	srv := inntest.Start(t, inntest.Options{Groups: groups})
+	srv.Post(first...)
+	px := newProxy(t, srv.Addr)
+	px.stalls.Store(1)
+	f := feed(t, srv, "calvin.test.*")
+	f.Dialer.Addr = px.addr
+	f.Dialer.Timeout = 300 * time.Millisecond
+	var warnings []string
+	f.Warn = func(err error) { warnings = append(warnings, err.Error()) }
+	st := &store{}
+	if err := pull(t, f, st, new(ingest.Stats)); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "pull after a timeout", st.posts, wantFirst)
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "timeout") {
+		t.Errorf("warnings %q, want one timeout", warnings)
+	}
 }
