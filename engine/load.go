@@ -21,15 +21,16 @@ import (
 
 // Run is the record of one ingest, as stored in ingest_runs.
 type Run struct {
-	Source       string
-	Platform     string
-	Input        string
-	Started      time.Time
-	Finished     time.Time
-	RowsRead     int64 // records parsed into posts
-	RowsRejected int64 // bad records skipped
-	RowsInserted int64 // posts new to the store
-	RowsUpdated  int64 // stored posts that changed
+	Source        string
+	Platform      string
+	Input         string
+	Started       time.Time
+	Finished      time.Time
+	RowsRead      int64 // records parsed into posts
+	RowsRejected  int64 // bad records skipped
+	RowsDuplicate int64 // records dropped because the read met their post before
+	RowsInserted  int64 // posts new to the store
+	RowsUpdated   int64 // stored posts that changed
 
 	// How long each step took: reading the source and loading it into
 	// posts (one streaming statement), resolving threads, and refreshing
@@ -108,6 +109,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 func finish(ctx context.Context, tx *sql.Tx, run *Run, stats *ingest.Stats, unthreaded bool) error {
 	run.RowsRead = stats.Read.Load()
 	run.RowsRejected = stats.Rejected.Load()
+	run.RowsDuplicate = stats.Duplicates.Load()
 	t1 := time.Now()
 	// Posts stored by earlier ingests all have threads: only this one's
 	// can lack them, and when every post came with one (a Stack Exchange
@@ -125,10 +127,10 @@ func finish(ctx context.Context, tx *sql.Tx, run *Run, stats *ingest.Stats, unth
 	run.Refreshing = time.Since(t2)
 	run.Finished = time.Now().UTC()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO ingest_runs
-		(source, platform, input, started_at, finished_at, rows_read, rows_rejected, rows_inserted, rows_updated, rows_stored)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(source, platform, input, started_at, finished_at, rows_read, rows_rejected, rows_duplicate, rows_inserted, rows_updated, rows_stored)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Source, run.Platform, run.Input, run.Started, run.Finished,
-		run.RowsRead, run.RowsRejected, run.RowsInserted, run.RowsUpdated, run.RowsStored()); err != nil {
+		run.RowsRead, run.RowsRejected, run.RowsDuplicate, run.RowsInserted, run.RowsUpdated, run.RowsStored()); err != nil {
 		return fmt.Errorf("ingest: record run: %w", err)
 	}
 	return nil

@@ -603,6 +603,10 @@ func TestMailMetrics(t *testing.T) {
 	if run.RowsInserted != 6 {
 		t.Errorf("%d posts stored, want 6 (seven messages, one resent)", run.RowsInserted)
 	}
+	var dups int64
+	if err := s.db.QueryRow("SELECT rows_duplicate FROM ingest_runs").Scan(&dups); err != nil || dups != 1 {
+		t.Errorf("ingest_runs.rows_duplicate: %d, %v; want 1, the resent message", dups, err)
+	}
 	var thread string
 	if err := s.db.QueryRow("SELECT thread_id FROM posts WHERE post_id = 'm5@example.org'").Scan(&thread); err != nil || thread != "m1@example.org" {
 		t.Errorf("m5's thread: %q, %v; want m1@example.org, its parent's", thread, err)

@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     rows_updated  BIGINT    NOT NULL, -- stored posts whose score, views, acceptance or names changed
     rows_stored   BIGINT    NOT NULL  -- rows_inserted + rows_updated
 );
+-- rows_duplicate came later: a file made before it gets it, 0 on old runs.
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS
+    rows_duplicate BIGINT DEFAULT 0; -- records dropped as met before in the read (a crosspost, a resend)
 
 -- accounts: one row per (source, author) that has posted.
 CREATE TABLE IF NOT EXISTS accounts (
