@@ -75,6 +75,10 @@ type Stats struct {
 	// Total is the number of input bytes the read will consume, once the
 	// source knows it; 0 while unknown.
 	Total atomic.Int64
+	// Articles and ArticlesTotal are a feed's progress, where bytes are
+	// not known ahead: the article numbers gone through so far and in all
+	// (a news server's groups, from their marks to their last article).
+	Articles, ArticlesTotal atomic.Int64
 }
 
 // Reject counts a bad record and reports it through opts, or returns it

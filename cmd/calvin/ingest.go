@@ -206,7 +206,11 @@ func showProgress(w io.Writer, on bool, stats *ingest.Stats) (stop func()) {
 				fmt.Fprint(w, "\r\033[K")
 				return
 			case <-tick.C:
-				fmt.Fprint(w, "\r\033[K"+progressLine(stats.Read.Load(), stats.Bytes.Load(), stats.Total.Load(), time.Since(start)))
+				line := progressLine(stats.Read.Load(), stats.Bytes.Load(), stats.Total.Load(), size, time.Since(start))
+				if stats.Total.Load() == 0 {
+					line = progressLine(stats.Read.Load(), stats.Articles.Load(), stats.ArticlesTotal.Load(), articles, time.Since(start))
+				}
+				fmt.Fprint(w, "\r\033[K"+line)
 			}
 		}
 	}()
@@ -217,9 +221,9 @@ func showProgress(w io.Writer, on bool, stats *ingest.Stats) (stop func()) {
 }
 
 // progressLine describes a read that has taken elapsed: posts read and
-// their rate, and, when the input's size is known, the share read and the
-// time left at the rate so far.
-func progressLine(posts, bytes, total int64, elapsed time.Duration) string {
+// their rate, and, when the input's size is known (in bytes or articles,
+// as unit writes it), the share read and the time left at the rate so far.
+func progressLine(posts, bytes, total int64, unit func(int64) string, elapsed time.Duration) string {
 	secs := elapsed.Seconds()
 	if secs <= 0 {
 		secs = 1e-9
@@ -233,7 +237,7 @@ func progressLine(posts, bytes, total int64, elapsed time.Duration) string {
 	}
 	frac := float64(bytes) / float64(total)
 	left := time.Duration(secs*(1-frac)/frac) * time.Second
-	return line + fmt.Sprintf(", %d%% of %s, %s left", int(frac*100), size(total), left.Round(time.Second))
+	return line + fmt.Sprintf(", %d%% of %s, %s left", int(frac*100), unit(total), left.Round(time.Second))
 }
 
 func count(n int64) string {
@@ -245,6 +249,8 @@ func count(n int64) string {
 	}
 	return fmt.Sprint(n)
 }
+
+func articles(n int64) string { return count(n) + " articles" }
 
 func size(n int64) string {
 	switch {

@@ -197,9 +197,13 @@ func TestProgressLine(t *testing.T) {
 		{9_000, 300 << 20, 300 << 20, time.Second, "9000 posts read; storing..."},
 	}
 	for _, tt := range tests {
-		if got := progressLine(tt.posts, tt.bytes, tt.total, tt.elapsed); got != tt.want {
+		if got := progressLine(tt.posts, tt.bytes, tt.total, size, tt.elapsed); got != tt.want {
 			t.Errorf("progressLine(%d, %d, %d, %s) = %q, want %q", tt.posts, tt.bytes, tt.total, tt.elapsed, got, tt.want)
 		}
+	}
+	// A news server: 40,000 of 160,000 article numbers in 20 s, 60 s left.
+	if got, want := progressLine(38_000, 40_000, 160_000, articles, 20*time.Second), "38k posts, 1900 posts/s, 25% of 160k articles, 1m0s left"; got != want {
+		t.Errorf("articles: got %q, want %q", got, want)
 	}
 }
 

@@ -146,6 +146,13 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 	if step <= 0 {
 		step = 5000
 	}
+	if opts.Stats != nil {
+		var todo int64
+		for _, g := range groups {
+			todo += max(g.High-max(last[g.Name]+1, g.Low)+1, 0)
+		}
+		opts.Stats.ArticlesTotal.Store(todo)
+	}
 	for _, g := range groups {
 		var cur Group
 		err := p.try(ctx, "GROUP "+g.Name, func(c *Client) error {
@@ -179,6 +186,9 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 			}
 			if err := store(posts, []ingest.Mark{{Server: f.Server, Group: g.Name, Last: hi}}); err != nil {
 				return err
+			}
+			if opts.Stats != nil {
+				opts.Stats.Articles.Add(hi - lo + 1)
 			}
 		}
 	}

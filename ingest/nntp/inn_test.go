@@ -212,6 +212,10 @@ func TestPull(t *testing.T) {
 	if got := stats.Duplicates.Load(); got != 1 {
 		t.Errorf("duplicates: got %d, want 1 (r1, crossposted)", got)
 	}
+	// Progress: a:1-2 and b:1-3 to go through; the empty group none.
+	if done, todo := stats.Articles.Load(), stats.ArticlesTotal.Load(); done != 5 || todo != 5 {
+		t.Errorf("articles gone through %d of %d, want 5 of 5", done, todo)
+	}
 	wantMarks := map[string]int64{"calvin.test.a": 2, "calvin.test.b": 3}
 	checkMarks(t, f.Server, st, wantMarks)
 
@@ -224,6 +228,9 @@ func TestPull(t *testing.T) {
 	diff(t, "incremental pull", st.posts, wantSecond)
 	if got := stats.Read.Load(); got != 2 {
 		t.Errorf("incremental pull read %d articles, want 2", got)
+	}
+	if done, todo := stats.Articles.Load(), stats.ArticlesTotal.Load(); done != 2 || todo != 2 {
+		t.Errorf("incremental pull: articles gone through %d of %d, want 2 of 2", done, todo)
 	}
 	checkMarks(t, f.Server, st, map[string]int64{"calvin.test.a": 3, "calvin.test.b": 4})
 
