@@ -203,3 +203,46 @@ func (b *Builder) NewBatch() arrow.RecordBatch {
 
 // Release releases the builder's memory.
 func (b *Builder) Release() { b.rb.Release() }
+
+// Posts reads a batch of Schema back into posts, the inverse of Append
+// (its source and platform columns aside): null strings become nil
+// slices, and every slice is a copy. For tests and tools that look at
+// what an ingestor produced.
+func Posts(rec arrow.RecordBatch) []Post {
+	str := func(col, i int) []byte {
+		c := rec.Column(col).(*array.String)
+		if c.IsNull(i) {
+			return nil
+		}
+		return []byte(c.Value(i))
+	}
+	areas := rec.Column(ColAreas).(*array.List)
+	values := areas.ListValues().(*array.String)
+	views := rec.Column(ColViews).(*array.Int64)
+	accepted := rec.Column(ColAcceptedAt).(*array.Timestamp)
+	posts := make([]Post, rec.NumRows())
+	for i := range posts {
+		p := &posts[i]
+		p.PostID = str(ColPostID, i)
+		p.ThreadID = str(ColThreadID, i)
+		p.ParentID = str(ColParentID, i)
+		p.Kind = rec.Column(ColKind).(*array.String).Value(i)
+		p.Title = str(ColTitle, i)
+		p.Author = str(ColAuthor, i)
+		p.AuthorName = str(ColAuthorName, i)
+		p.CreatedAt = int64(rec.Column(ColCreatedAt).(*array.Timestamp).Value(i))
+		start, end := areas.ValueOffsets(i)
+		for j := start; j < end; j++ {
+			p.Areas = append(p.Areas, []byte(values.Value(int(j))))
+		}
+		p.Score = rec.Column(ColScore).(*array.Int64).Value(i)
+		if p.HasViews = views.IsValid(i); p.HasViews {
+			p.Views = views.Value(i)
+		}
+		if p.Accepted = accepted.IsValid(i); p.Accepted {
+			p.AcceptedAt = int64(accepted.Value(i))
+		}
+		p.BodyBytes = rec.Column(ColBodyBytes).(*array.Int64).Value(i)
+	}
+	return posts
+}

@@ -1,6 +1,7 @@
 package mbox
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -9,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/calvinslist/calvin/ingest"
 )
@@ -103,29 +102,13 @@ func readAll(t *testing.T, opts ingest.Options, paths ...string) ([]row, error) 
 	defer rr.Release()
 	var rows []row
 	for rr.Next() {
-		b := rr.RecordBatch()
-		str := func(col, i int) string {
-			c := b.Column(col).(*array.String)
-			if c.IsNull(i) {
-				return ""
-			}
-			return c.Value(i)
-		}
-		areas := b.Column(ingest.ColAreas).(*array.List)
-		vals := areas.ListValues().(*array.String)
-		for i := 0; i < int(b.NumRows()); i++ {
-			start, end := areas.ValueOffsets(i)
-			var as []string
-			for j := start; j < end; j++ {
-				as = append(as, vals.Value(int(j)))
-			}
+		for _, p := range ingest.Posts(rr.RecordBatch()) {
 			rows = append(rows, row{
-				id: str(ingest.ColPostID, i), thread: str(ingest.ColThreadID, i), parent: str(ingest.ColParentID, i),
-				kind: str(ingest.ColKind, i), title: str(ingest.ColTitle, i), author: str(ingest.ColAuthor, i),
-				name:    str(ingest.ColAuthorName, i),
-				created: time.UnixMicro(int64(b.Column(ingest.ColCreatedAt).(*array.Timestamp).Value(i))).UTC(),
-				areas:   strings.Join(as, ","),
-				body:    b.Column(ingest.ColBodyBytes).(*array.Int64).Value(i),
+				id: string(p.PostID), thread: string(p.ThreadID), parent: string(p.ParentID),
+				kind: p.Kind, title: string(p.Title), author: string(p.Author), name: string(p.AuthorName),
+				created: time.UnixMicro(p.CreatedAt).UTC(),
+				areas:   string(bytes.Join(p.Areas, []byte(","))),
+				body:    p.BodyBytes,
 			})
 		}
 	}

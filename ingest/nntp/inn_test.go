@@ -1,6 +1,7 @@
 package nntp_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -126,28 +127,12 @@ func (s *store) step(rr array.RecordReader, reached []ingest.Mark) error {
 }
 
 func posts(rr array.RecordReader) []post {
-	b := rr.RecordBatch()
-	str := func(col, i int) string {
-		c := b.Column(col).(*array.String)
-		if c.IsNull(i) {
-			return ""
-		}
-		return c.Value(i)
-	}
 	var out []post
-	for i := 0; i < int(b.NumRows()); i++ {
-		areas := b.Column(ingest.ColAreas).(*array.List)
-		s, e := areas.ValueOffsets(i)
-		vals := areas.ListValues().(*array.String)
-		var as []string
-		for j := s; j < e; j++ {
-			as = append(as, vals.Value(int(j)))
-		}
-		ts := b.Column(ingest.ColCreatedAt).(*array.Timestamp).Value(i)
+	for _, p := range ingest.Posts(rr.RecordBatch()) {
 		out = append(out, post{
-			id: str(ingest.ColPostID, i), thread: str(ingest.ColThreadID, i), parent: str(ingest.ColParentID, i),
-			kind: str(ingest.ColKind, i), title: str(ingest.ColTitle, i), author: str(ingest.ColAuthor, i),
-			created: time.UnixMicro(int64(ts)).UTC().Format(time.RFC3339), areas: strings.Join(as, ","),
+			id: string(p.PostID), thread: string(p.ThreadID), parent: string(p.ParentID),
+			kind: p.Kind, title: string(p.Title), author: string(p.Author),
+			created: time.UnixMicro(p.CreatedAt).UTC().Format(time.RFC3339), areas: string(bytes.Join(p.Areas, []byte(","))),
 		})
 	}
 	return out

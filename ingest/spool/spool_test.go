@@ -1,13 +1,12 @@
 package spool
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/calvinslist/calvin/ingest"
 )
@@ -26,20 +25,10 @@ func read(t *testing.T, dir string, strict bool) ([]string, []string, *ingest.St
 	defer rr.Release()
 	var got []string
 	for rr.Next() {
-		b := rr.RecordBatch()
-		s := func(col, i int) string { return b.Column(col).(*array.String).Value(i) }
-		areas := b.Column(ingest.ColAreas).(*array.List)
-		for i := 0; i < int(b.NumRows()); i++ {
-			lo, hi := areas.ValueOffsets(i)
-			var as []string
-			for j := lo; j < hi; j++ {
-				as = append(as, areas.ListValues().(*array.String).Value(int(j)))
-			}
-			created := time.UnixMicro(int64(b.Column(ingest.ColCreatedAt).(*array.Timestamp).Value(i))).UTC()
+		for _, p := range ingest.Posts(rr.RecordBatch()) {
 			got = append(got, fmt.Sprintf("%s %s %s %s %q %s %s %s %d",
-				s(ingest.ColPostID, i), s(ingest.ColThreadID, i), s(ingest.ColParentID, i), s(ingest.ColKind, i),
-				s(ingest.ColTitle, i), s(ingest.ColAuthor, i), created.Format(time.RFC3339), strings.Join(as, ","),
-				b.Column(ingest.ColBodyBytes).(*array.Int64).Value(i)))
+				p.PostID, p.ThreadID, p.ParentID, p.Kind, p.Title, p.Author,
+				time.UnixMicro(p.CreatedAt).UTC().Format(time.RFC3339), bytes.Join(p.Areas, []byte(",")), p.BodyBytes))
 		}
 	}
 	return got, reported, stats, rr.Err()

@@ -1,6 +1,7 @@
 package stackexchange
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -46,47 +47,33 @@ func dumpText(t *testing.T, path string) string {
 }
 
 func writeRows(b *strings.Builder, rec arrow.RecordBatch) {
-	str := func(col, i int) string {
-		c := rec.Column(col).(*array.String)
-		if c.IsNull(i) {
+	orNull := func(v []byte) string {
+		if v == nil {
 			return "NULL"
 		}
-		return c.Value(i)
+		return string(v)
 	}
-	ts := func(col, i int) string {
-		c := rec.Column(col).(*array.Timestamp)
-		if c.IsNull(i) {
+	ts := func(us int64, valid bool) string {
+		if !valid {
 			return "NULL"
 		}
-		return time.UnixMicro(int64(c.Value(i))).UTC().Format("2006-01-02T15:04:05.999999Z")
+		return time.UnixMicro(us).UTC().Format("2006-01-02T15:04:05.999999Z")
 	}
-	num := func(col, i int) string {
-		c := rec.Column(col).(*array.Int64)
-		if c.IsNull(i) {
-			return "NULL"
-		}
-		return fmt.Sprint(c.Value(i))
-	}
-	areas := rec.Column(ingest.ColAreas).(*array.List)
-	values := areas.ListValues().(*array.String)
-	for i := 0; i < int(rec.NumRows()); i++ {
-		if s := str(ingest.ColSource, i); s != "test" {
+	for i, p := range ingest.Posts(rec) {
+		if s := rec.Column(ingest.ColSource).(*array.String).Value(i); s != "test" {
 			fmt.Fprintf(b, "wrong source %q\n", s)
 		}
-		if p := str(ingest.ColPlatform, i); p != Platform {
-			fmt.Fprintf(b, "wrong platform %q\n", p)
+		if s := rec.Column(ingest.ColPlatform).(*array.String).Value(i); s != Platform {
+			fmt.Fprintf(b, "wrong platform %q\n", s)
 		}
-		start, end := areas.ValueOffsets(i)
-		var tags []string
-		for j := start; j < end; j++ {
-			tags = append(tags, values.Value(int(j)))
+		views := "NULL"
+		if p.HasViews {
+			views = fmt.Sprint(p.Views)
 		}
-		fmt.Fprintf(b, "%s | %s | %s | %s | %s | %s | %s | %s | [%s] | %s | %s | %s | %s\n",
-			str(ingest.ColPostID, i), str(ingest.ColKind, i), str(ingest.ColThreadID, i),
-			str(ingest.ColParentID, i), str(ingest.ColAuthor, i), str(ingest.ColAuthorName, i),
-			ts(ingest.ColCreatedAt, i), str(ingest.ColTitle, i), strings.Join(tags, " "),
-			num(ingest.ColScore, i), num(ingest.ColViews, i), ts(ingest.ColAcceptedAt, i),
-			num(ingest.ColBodyBytes, i))
+		fmt.Fprintf(b, "%s | %s | %s | %s | %s | %s | %s | %s | [%s] | %d | %s | %s | %d\n",
+			p.PostID, p.Kind, orNull(p.ThreadID), orNull(p.ParentID), orNull(p.Author), orNull(p.AuthorName),
+			ts(p.CreatedAt, true), orNull(p.Title), bytes.Join(p.Areas, []byte(" ")),
+			p.Score, views, ts(p.AcceptedAt, p.Accepted), p.BodyBytes)
 	}
 }
 
