@@ -135,6 +135,9 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 	if err != nil {
 		return err
 	}
+	if len(groups) == 0 {
+		return fmt.Errorf("%s: no group matches %q", f.Server, f.Groups)
+	}
 	slices.SortFunc(groups, func(a, b Group) int { return strings.Compare(a.Name, b.Name) })
 	last := map[string]int64{}
 	for _, m := range marks {
@@ -201,9 +204,12 @@ type puller struct {
 	opts   ingest.Options
 	c      *message.Collector
 	conn   *Client
-	group  string   // the current group of conn
-	fields []string // the overview's fields after the standard seven
+	group  string // the current group of conn
 	method string
+	// fields are the overview's fields after the standard seven, once
+	// haveFields.
+	fields     []string
+	haveFields bool
 }
 
 // connect returns the connection, dialling it when there is none.
@@ -227,12 +233,12 @@ func (p *puller) connect(ctx context.Context) (*Client, error) {
 			p.method = MethodHead
 		}
 	}
-	if p.method == MethodOver && p.fields == nil {
+	if p.method == MethodOver && !p.haveFields {
 		fields, err := c.OverviewFormat()
 		if err != nil {
 			return nil, p.drop(err)
 		}
-		p.fields = append(fields, "") // non-nil: read
+		p.fields, p.haveFields = fields, true
 	}
 	return c, nil
 }
@@ -402,7 +408,7 @@ func overviewArticle(line []byte, extra []string) article {
 		a.header = appendField(a.header, name, f[i+1])
 	}
 	for i, name := range extra {
-		if 8+i >= len(f) || name == "" {
+		if 8+i >= len(f) {
 			break
 		}
 		v := f[8+i]
@@ -469,12 +475,7 @@ func fetchHead(c *Client, lo, hi int64) ([]article, error) {
 		if !ok {
 			continue // expired or cancelled
 		}
-		parsed := message.ParseHeader(h)
-		a := article{num: n, header: h}
-		if len(parsed.Newsgroups) == 0 {
-			a.xref = headerValue(h, "Xref")
-		}
-		arts = append(arts, a)
+		arts = append(arts, article{num: n, header: h, xref: headerValue(h, "Xref")})
 	}
 	return arts, nil
 }

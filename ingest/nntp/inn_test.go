@@ -225,6 +225,12 @@ func TestPull(t *testing.T) {
 		t.Fatal(err)
 	}
 	diff(t, "pull with nothing new", st.posts, nil)
+
+	// A pattern that matches no group is an error, not an empty pull.
+	f = feed(t, srv, "calvin.tset.*")
+	if err := pull(t, f, &store{}, new(ingest.Stats)); err == nil || !strings.Contains(err.Error(), `no group matches "calvin.tset.*"`) {
+		t.Errorf("no group: got %v", err)
+	}
 }
 
 func checkMarks(t *testing.T, server string, st *store, want map[string]int64) {
