@@ -111,20 +111,27 @@ func (f *Feed) Input() string { return f.Server + "/" + f.Groups }
 // Pull reads the groups matching f.Groups in name order, each from the
 // article after its mark (or its first) to its last, in steps of f.Step
 // articles; store gets each step's posts and the group's new mark. An
-// article's areas are the groups its Xref names (all of them, crossposts
-// included), else its Newsgroups, else the group it was read in. Its
+// article's areas are its Newsgroups where the method reads them (HDR,
+// HEAD), else the groups its Xref names (an overview has no Newsgroups;
+// Xref names the groups of this server it was filed in, crossposts
+// included), else the group it was read in. Its
 // body_bytes is the article's size (:bytes), header included: the body
 // alone is not known without fetching it. A crossposted article is stored
 // once. Article numbers the server no longer has (423) are passed over.
 func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mark, store func(array.RecordReader, []ingest.Mark) error) error {
 	p := &puller{f: f, opts: opts}
 	defer p.close()
-	var pending []arrow.RecordBatch
+	var pending []arrow.RecordBatch // the step's batches
 	p.c = message.NewCollector(opts, Platform, "", func(b arrow.RecordBatch) error {
 		pending = append(pending, b)
 		return nil
 	})
 	defer p.c.Release()
+	defer func() {
+		for _, b := range pending {
+			b.Release()
+		}
+	}()
 
 	var groups []Group
 	err := p.try(ctx, "LIST ACTIVE "+f.Groups, func(c *Client) error {
