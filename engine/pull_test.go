@@ -3,12 +3,16 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/nntp"
+	"github.com/calvinslist/calvin/ingest/nntp/inntest"
 )
 
 // steps is a Feed whose steps are given in the test: step i holds posts[i]
@@ -118,5 +122,83 @@ func TestPullCommitsSteps(t *testing.T) {
 	}
 	if n := count("SELECT count(*) FROM ingest_runs"); n != 1 {
 		t.Errorf("%d runs recorded, want 1", n)
+	}
+}
+
+// TestPullFromINN: a pull from a real INN whose connection is cut half way
+// (and not retried) keeps the steps it stored; the next pull resumes and
+// stores the rest, none twice; the stored posts are what was posted.
+func TestPullFromINN(t *testing.T) {
+	groups := []string{"calvin.a", "calvin.b"}
+	srv := inntest.Start(t, inntest.Options{Groups: groups})
+	const n = 60
+	srv.Post(inntest.Articles(n, groups)...)
+	px := inntest.NewProxy(t, srv.Addr)
+	s, _ := newStore(t)
+	ctx := context.Background()
+	f, err := nntp.Parse("news://" + px.Addr + "/calvin.*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Dialer.TLSConfig = srv.TLS
+	f.Step = 5
+	f.Tries = 1
+
+	// The set-up (greeting, capabilities, STARTTLS) and a few steps of
+	// overview lines fit in the first 8,000 bytes: the cut comes after 25
+	// of the 60 posts are stored (when written).
+	px.CutAfter.Store(8000)
+	px.Cuts.Store(1)
+	_, err = s.Pull(ctx, f, ingest.Options{Source: "news"})
+	if err == nil || !strings.Contains(err.Error(), "gave up after 1 tries") {
+		t.Fatalf("cut-off pull: got %v, want it to give up", err)
+	}
+	var before int64
+	if err := s.db.QueryRow("SELECT count(*) FROM posts").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if before == 0 || before >= n {
+		t.Fatalf("the cut-off pull stored %d posts, want some of the %d", before, n)
+	}
+
+	run, err := s.Pull(ctx, f, ingest.Options{Source: "news"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.RowsInserted != n-before || run.RowsUpdated != 0 {
+		t.Errorf("resumed pull: %d inserted, %d updated; want %d and 0", run.RowsInserted, run.RowsUpdated, n-before)
+	}
+
+	// What inntest.Articles posted: article i is a<i>@bench.test by
+	// user<i>, at i minutes past 2024-01-01; every fifth a topic, the rest
+	// replies to the article before in the thread of the last topic; one
+	// in ten crossposted to the other group.
+	rows, err := s.db.Query(`SELECT post_id, coalesce(parent_id, ''), thread_id, author, created_at, len(areas) FROM posts ORDER BY created_at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	i := 0
+	for ; rows.Next(); i++ {
+		var id, parent, thread, author string
+		var created time.Time
+		var areas int
+		if err := rows.Scan(&id, &parent, &thread, &author, &created, &areas); err != nil {
+			t.Fatal(err)
+		}
+		want := [6]any{fmt.Sprintf("a%d@bench.test", i), "", fmt.Sprintf("a%d@bench.test", i-i%5),
+			fmt.Sprintf("user%d@example.org", i), time.Date(2024, 1, 1, 0, i, 0, 0, time.UTC), 1}
+		if i%5 != 0 {
+			want[1] = fmt.Sprintf("a%d@bench.test", i-1)
+		}
+		if i%10 == 9 {
+			want[5] = 2
+		}
+		if got := [6]any{id, parent, thread, author, created.UTC(), areas}; got != want {
+			t.Errorf("post %d: got %v, want %v", i, got, want)
+		}
+	}
+	if i != n {
+		t.Errorf("%d posts stored, want %d", i, n)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -368,16 +366,16 @@ func TestAuthinfo(t *testing.T) {
 func TestPullRetry(t *testing.T) {
 	srv := inntest.Start(t, inntest.Options{Groups: groups})
 	srv.Post(first...)
-	px := newProxy(t, srv.Addr)
+	px := inntest.NewProxy(t, srv.Addr)
 	f := feed(t, srv, "calvin.test.*")
-	f.Dialer.Addr = px.addr
+	f.Dialer.Addr = px.Addr
 	var warned atomic.Int32
 	f.Warn = func(error) { warned.Add(1) }
 
 	// The first two connections are cut after 600 bytes from the server:
 	// inside the overview of calvin.test.a.
-	px.cutAfter.Store(600)
-	px.cuts.Store(2)
+	px.CutAfter.Store(600)
+	px.Cuts.Store(2)
 	st := &store{}
 	if err := pull(t, f, st, new(ingest.Stats)); err != nil {
 		t.Fatal(err)
@@ -387,64 +385,12 @@ func TestPullRetry(t *testing.T) {
 		t.Errorf("warned of %d retries, want 2", warned.Load())
 	}
 
-	px.refuse.Store(true)
+	px.Refuse.Store(true)
 	f.Tries = 3
 	err := pull(t, f, &store{}, new(ingest.Stats))
 	if err == nil || !strings.Contains(err.Error(), "gave up after 3 tries") {
 		t.Errorf("server gone: got %v, want it to give up after 3 tries", err)
 	}
-}
-
-// proxy forwards connections to a server; it can cut a connection after
-// a number of bytes from the server, or refuse connections.
-type proxy struct {
-	addr     string
-	cutAfter atomic.Int64
-	cuts     atomic.Int32 // how many more connections to cut
-	stalls   atomic.Int32 // how many more connections to hold without a word
-	refuse   atomic.Bool
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	p := &proxy{addr: l.Addr().String()}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			if p.refuse.Load() {
-				c.Close()
-				continue
-			}
-			go p.serve(c, target)
-		}
-	}()
-	return p
-}
-
-func (p *proxy) serve(c net.Conn, target string) {
-	defer c.Close()
-	if p.stalls.Add(-1) >= 0 {
-		io.Copy(io.Discard, c) // until the client hangs up
-		return
-	}
-	s, err := net.Dial("tcp", target)
-	if err != nil {
-		return
-	}
-	defer s.Close()
-	go io.Copy(s, c)
-	if p.cuts.Add(-1) >= 0 {
-		io.CopyN(c, s, p.cutAfter.Load())
-		return
-	}
-	io.Copy(c, s)
 }
 
 // TestPullGaps: an article cancelled on the server (r2, b:2) leaves a gap
@@ -475,10 +421,10 @@ func TestPullGaps(t *testing.T) {
 func TestPullTimeout(t *testing.T) {
 	srv := inntest.Start(t, inntest.Options{Groups: groups})
 	srv.Post(first...)
-	px := newProxy(t, srv.Addr)
-	px.stalls.Store(1)
+	px := inntest.NewProxy(t, srv.Addr)
+	px.Stalls.Store(1)
 	f := feed(t, srv, "calvin.test.*")
-	f.Dialer.Addr = px.addr
+	f.Dialer.Addr = px.Addr
 	f.Dialer.Timeout = 300 * time.Millisecond
 	var warnings []string
 	f.Warn = func(err error) { warnings = append(warnings, err.Error()) }

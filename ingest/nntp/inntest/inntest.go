@@ -20,6 +20,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -28,6 +29,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -366,6 +368,60 @@ func Articles(n int, groups []string) [][]byte {
 		arts[i] = []byte(h + "\nA body of a few lines.\nSecond line.\n")
 	}
 	return arts
+}
+
+// Proxy forwards connections to a server, and can cut a connection after
+// a number of bytes from the server, hold one without a word, or refuse
+// connections: a network that fails, for tests of what a client does then.
+type Proxy struct {
+	Addr     string       // where it listens
+	CutAfter atomic.Int64 // the bytes from the server a cut connection passes on
+	Cuts     atomic.Int32 // how many more connections to cut
+	Stalls   atomic.Int32 // how many more connections to hold, saying nothing
+	Refuse   atomic.Bool  // close connections as soon as they are made
+}
+
+// NewProxy starts a proxy to target, stopped when the test ends.
+func NewProxy(t testing.TB, target string) *Proxy {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	p := &Proxy{Addr: l.Addr().String()}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			if p.Refuse.Load() {
+				c.Close()
+				continue
+			}
+			go p.serve(c, target)
+		}
+	}()
+	return p
+}
+
+func (p *Proxy) serve(c net.Conn, target string) {
+	defer c.Close()
+	if p.Stalls.Add(-1) >= 0 {
+		io.Copy(io.Discard, c) // until the client hangs up
+		return
+	}
+	s, err := net.Dial("tcp", target)
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	go io.Copy(s, c)
+	if p.Cuts.Add(-1) >= 0 {
+		io.CopyN(c, s, p.CutAfter.Load())
+		return
+	}
+	io.Copy(c, s)
 }
 
 func freePort(t testing.TB) int {
