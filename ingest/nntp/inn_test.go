@@ -425,7 +425,7 @@ func TestPullTimeout(t *testing.T) {
 	px.Stalls.Store(1)
 	f := feed(t, srv, "calvin.test.*")
 	f.Dialer.Addr = px.Addr
-	f.Dialer.Timeout = 300 * time.Millisecond
+	f.Dialer.Timeout = time.Second
 	var warnings []string
 	f.Warn = func(err error) { warnings = append(warnings, err.Error()) }
 	st := &store{}
