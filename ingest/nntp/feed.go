@@ -134,7 +134,7 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 	}()
 
 	var groups []Group
-	err := p.try(ctx, "LIST ACTIVE "+f.Groups, func(c *Client) error {
+	err := p.try(ctx, "groups "+f.Groups, func(c *Client) error {
 		var err error
 		groups, err = c.List(f.Groups)
 		return err
@@ -165,7 +165,7 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 	}
 	for _, g := range groups {
 		var cur Group
-		err := p.try(ctx, "GROUP "+g.Name, func(c *Client) error {
+		err := p.try(ctx, "group "+g.Name, func(c *Client) error {
 			var err error
 			cur, err = p.selectGroup(g.Name)
 			return err
@@ -303,6 +303,10 @@ func (p *puller) try(ctx context.Context, what string, fn func(*Client) error) e
 		if !retry || i >= tries {
 			if retry {
 				return fmt.Errorf("%s: %s: %w (gave up after %d tries)", p.f.Server, what, err, i)
+			}
+			var nerr *Error
+			if errors.As(err, &nerr) && nerr.Code == 480 && p.f.Dialer.User == "" {
+				return fmt.Errorf("%s: %s: %w (the server wants a user: name one in the URL, USER@HOST, and set CALVIN_NNTP_PASSWORD)", p.f.Server, what, err)
 			}
 			return fmt.Errorf("%s: %s: %w", p.f.Server, what, err)
 		}

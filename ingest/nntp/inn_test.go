@@ -317,7 +317,7 @@ func TestAuthinfo(t *testing.T) {
 		name, url, password string
 		wantErr             string
 	}{
-		{"no user", "news://" + srv.Addr + "/calvin.test.*", "", "480"},
+		{"no user", "news://" + srv.Addr + "/calvin.test.*", "", "480 Authentication required for command (the server wants a user"},
 		{"wrong password", "news://calvin@" + srv.Addr + "/calvin.test.*", "wrong", "481"},
 		{"starttls", "news://calvin@" + srv.Addr + "/calvin.test.*", "s3cret pass", ""},
 		{"nntps", "nntps://calvin@" + srv.TLSAddr + "/calvin.test.*", "s3cret pass", ""},
