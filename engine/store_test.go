@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/discourse"
 	"github.com/calvinslist/calvin/ingest/mbox"
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
@@ -632,6 +633,41 @@ func TestMailMetrics(t *testing.T) {
 	for _, tc := range tests {
 		if got := metricsOf(t, s, tc.author, "2005-01-01"); got != tc.want {
 			t.Errorf("%s:\n got %+v\nwant %+v", tc.author, got, tc.want)
+		}
+	}
+}
+
+// TestForumMetrics: the Discourse fixture (ingest/discourse/testdata/forum,
+// described in its test), its metrics worked out by hand. Topic 10 (views
+// 40): alice's 101; bob's 102 answers it and is the accepted solution;
+// carol's 103 answers 102; alice's 105 answers 103; dave's 107 (April)
+// answers a whisper, so the topic. Topic 11 (views 5): carol's 111; a
+// deleted user's 112 answers it.
+func TestForumMetrics(t *testing.T) {
+	s, _ := newStore(t)
+	if _, err := s.Ingest(context.Background(), discourse.NewDir("../ingest/discourse/testdata/forum"), ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		author, month string
+		want          Metrics
+	}{
+		// Received 102 (bob); reach bob (102 on 101), carol (105 on 103);
+		// no one else's thread; days 1 and 2.
+		{"alice", "2021-03-01", Metrics{Posts: 2, Topics: 1, Received: 1, Reach: 2, Audience: 40, ActiveDays: 2}},
+		// Received 103 (carol); 102 accepted; reach alice, carol; helped
+		// alice; the first response in topic 10.
+		{"bob", "2021-03-01", Metrics{Posts: 1, Received: 1, Accepted: 1, Reach: 2, Helped: 1, FirstResponses: 1, Audience: 40, ActiveDays: 1}},
+		// Received 105 (alice) and 112 (a deleted user: received, but no
+		// one to reach); reach bob, alice; helped alice; topic 11's first
+		// response is the deleted user's, credited to nobody; threads of
+		// 40 and 5 views; days 2 and 5.
+		{"carol", "2021-03-01", Metrics{Posts: 2, Topics: 1, Received: 2, Reach: 2, Helped: 1, Audience: 45, ActiveDays: 2}},
+		{"dave", "2021-04-01", Metrics{Posts: 1, Reach: 1, Helped: 1, Audience: 40, ActiveDays: 1}},
+	}
+	for _, tc := range tests {
+		if got := metricsOf(t, s, tc.author, tc.month); got != tc.want {
+			t.Errorf("%s %s:\n got %+v\nwant %+v", tc.author, tc.month, got, tc.want)
 		}
 	}
 }

@@ -7,7 +7,9 @@
 --   received         posts of any kind (comments included) made in the month
 --                    by someone else whose parent is this account's post;
 --                    a deleted user's post counts, a self-reply does not
---   accepted         this account's answers whose accepted_at is in the month
+--   accepted         this account's posts whose accepted_at is in the month:
+--                    answers on Stack Exchange, a forum's replies marked
+--                    as the solution
 --   reach            distinct other accounts linked to this one by a post
 --                    (of any kind) that replies to the other's, either way
 --   helped           distinct other accounts whose threads this account
@@ -60,7 +62,7 @@ COPY (
     m_accepted AS (
         SELECT aid, accepted_mon AS mon, count(*) AS accepted
         FROM mp
-        WHERE k = 2 AND accepted_mon IS NOT NULL AND aid IS NOT NULL
+        WHERE accepted_mon IS NOT NULL AND aid IS NOT NULL
         GROUP BY aid, accepted_mon
     ),
     m_reach AS (

@@ -13,6 +13,7 @@ import (
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/discourse"
 	"github.com/calvinslist/calvin/ingest/mbox"
 	"github.com/calvinslist/calvin/ingest/nntp"
 	"github.com/calvinslist/calvin/ingest/spool"
@@ -34,6 +35,9 @@ Platforms:
 	mbox PATH...         mail or news archives: mbox files (mboxo, mboxrd),
 	                     Mailman's monthly YYYY-Month.txt, gzipped or not,
 	                     or folders of them
+	discourse DIR        a folder of saved Discourse topics (/t/{id}.json
+	                     responses, ID.json), with the forum's
+	                     categories.json if saved
 	spool DIR            a news spool: GROUP/NUMBER article files (or INN's
 	                     tradspool, comp/lang/go/NUMBER)
 	nntp URL             a live news server: news://HOST[:PORT]/GROUPS or
@@ -85,6 +89,11 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		src = stackexchange.New(pos[1])
 	case mbox.Platform:
 		src = mbox.New(pos[1:]...)
+	case discourse.Platform:
+		if len(pos) != 2 {
+			return usageError("discourse reads one folder, got %d paths", len(pos)-1)
+		}
+		src = discourse.NewDir(pos[1])
 	case "spool":
 		if len(pos) != 2 {
 			return usageError("spool reads one folder, got %d paths", len(pos)-1)
@@ -110,7 +119,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 		feed = f
 	default:
-		return usageError("unknown platform %q (known: stackexchange, mbox, spool, nntp)", pos[0])
+		return usageError("unknown platform %q (known: stackexchange, mbox, spool, nntp, discourse)", pos[0])
 	}
 
 	store, err := engine.Open(ctx, *db, engine.Options{MemoryLimit: *memory})
