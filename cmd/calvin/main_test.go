@@ -49,6 +49,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"ingest", "nntp", "news://h", "--source", "s"}, 2, "no groups: add them after the server"},
 		{[]string{"ingest", "nntp", "nntps://u:secret@h/g", "--source", "s"}, 2, "a password does not belong in the URL: set CALVIN_NNTP_PASSWORD"},
 		{[]string{"ingest", "spool", "a", "b", "--source", "s"}, 2, "spool reads one folder, got 2 paths"},
+		{[]string{"ingest", "discourse", "a", "b", "--source", "s"}, 2, "discourse reads one folder, got 2 paths"},
 		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
 		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
