@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ Platforms:
 	mbox PATH...         mail or news archives: mbox files (mboxo, mboxrd),
 	                     Mailman's monthly YYYY-Month.txt, gzipped or not,
 	                     or folders of them
+	discourse URL        a live Discourse forum, https://forum.example.org,
+	                     through its JSON API; an API key, if needed, from
+	                     CALVIN_DISCOURSE_API_KEY and _USER
 	discourse DIR        a folder of saved Discourse topics (/t/{id}.json
 	                     responses, ID.json), with the forum's
 	                     categories.json if saved
@@ -45,10 +49,11 @@ Platforms:
 	                     or wildmat ("comp.lang.*,!comp.lang.java.*"); the
 	                     password, if any, from CALVIN_NNTP_PASSWORD
 
-A news server is pulled in steps of 5,000 articles per group, each stored
-with how far it got; a pull that is cut off keeps the steps it stored, and
-the next one resumes after them and reads only articles new since. The
-metrics are brought up to date at the end of a pull. TLS certificates are
+A news server is pulled in steps of 5,000 articles per group, a forum in
+steps of 50 topics, each stored with how far it got; a pull that is cut off
+keeps the steps it stored, and the next one resumes after them and reads
+only what is new since (a forum: the topics bumped since). The metrics are
+brought up to date at the end of a pull. TLS certificates are
 checked against the system's roots and those of --ca-file.
 
 Bad records are reported with their file and line, counted and skipped;
@@ -91,9 +96,22 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		src = mbox.New(pos[1:]...)
 	case discourse.Platform:
 		if len(pos) != 2 {
-			return usageError("discourse reads one folder, got %d paths", len(pos)-1)
+			return usageError("discourse reads one forum or folder, got %d", len(pos)-1)
 		}
-		src = discourse.NewDir(pos[1])
+		if !strings.HasPrefix(pos[1], "http://") && !strings.HasPrefix(pos[1], "https://") {
+			src = discourse.NewDir(pos[1])
+			break
+		}
+		site, err := discourse.NewSite(pos[1])
+		if err != nil {
+			return usageError("%v", err)
+		}
+		site.APIKey, site.APIUser = e.getenv("CALVIN_DISCOURSE_API_KEY"), e.getenv("CALVIN_DISCOURSE_API_USER")
+		if (site.APIKey == "") != (site.APIUser == "") {
+			return usageError("set both CALVIN_DISCOURSE_API_KEY and CALVIN_DISCOURSE_API_USER, or neither")
+		}
+		site.Warn = func(err error) { fmt.Fprintf(e.stderr, "calvin: %v\n", err) }
+		feed = site
 	case "spool":
 		if len(pos) != 2 {
 			return usageError("spool reads one folder, got %d paths", len(pos)-1)

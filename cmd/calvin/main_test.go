@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,7 +51,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"ingest", "nntp", "news://h", "--source", "s"}, 2, "no groups: add them after the server"},
 		{[]string{"ingest", "nntp", "nntps://u:secret@h/g", "--source", "s"}, 2, "a password does not belong in the URL: set CALVIN_NNTP_PASSWORD"},
 		{[]string{"ingest", "spool", "a", "b", "--source", "s"}, 2, "spool reads one folder, got 2 paths"},
-		{[]string{"ingest", "discourse", "a", "b", "--source", "s"}, 2, "discourse reads one folder, got 2 paths"},
+		{[]string{"ingest", "discourse", "a", "b", "--source", "s"}, 2, "discourse reads one forum or folder, got 2"},
+		{[]string{"ingest", "discourse", "https://key:secret@forum.example.org", "--source", "s"}, 2, "credentials do not belong in the URL"},
 		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
 		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
@@ -127,6 +130,51 @@ func TestIngestNNTP(t *testing.T) {
 	code, stdout, _ = calvin(t, "sql", "--db", db, "SELECT string_agg(grp || ' ' || last, ', ' ORDER BY grp) AS m FROM pull_marks")
 	if want := "m\ncalvin.test.a 2, calvin.test.b 3\n"; code != 0 || stdout != want {
 		t.Errorf("marks:\n%s\nwant:\n%s", stdout, want)
+	}
+}
+
+// TestIngestDiscourse: calvin ingest discourse against a site replaying
+// the saved topics of ingest/discourse/testdata/forum (see its tests):
+// the key from the environment goes with every request; a second pull
+// reads only the topic bumped at the mark (11), and stores nothing new.
+func TestIngestDiscourse(t *testing.T) {
+	dir := "../../ingest/discourse/testdata/forum"
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys = append(keys, r.Header.Get("Api-Key")+"/"+r.Header.Get("Api-Username"))
+		switch r.URL.Path {
+		case "/categories.json":
+			http.ServeFile(w, r, dir+"/categories.json")
+		case "/latest.json":
+			w.Write([]byte(`{"topic_list": {"per_page": 30, "topics": [
+				{"id": 11, "bumped_at": "2021-03-05T09:00:00.000Z"}, {"id": 10, "bumped_at": "2021-03-02T10:00:00.000Z"}]}}`))
+		case "/t/10.json", "/t/11.json":
+			http.ServeFile(w, r, dir+"/topics/"+strings.TrimPrefix(r.URL.Path, "/t/"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "calvin.duckdb")
+	env := map[string]string{"CALVIN_DISCOURSE_API_KEY": "k-1", "CALVIN_DISCOURSE_API_USER": "system"}
+	code, stdout, stderr := calvinEnv(t, env, "ingest", "discourse", srv.URL, "--source", "f", "--db", db)
+	if want := "f: read 7 posts, 7 new, 0 updated, 0 bad records skipped, in "; code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Fatalf("pull: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
+	}
+	code, stdout, stderr = calvinEnv(t, env, "ingest", "discourse", srv.URL, "--source", "f", "--db", db)
+	if want := "f: read 2 posts, 0 new, 0 updated,"; code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Fatalf("second pull: exit %d\n%s%s\nwant %q", code, stdout, stderr, want)
+	}
+	for _, k := range keys {
+		if k != "k-1/system" {
+			t.Fatalf("a request with Api-Key/Api-Username %q", k)
+		}
+	}
+	// March 2021 (TestForumMetrics): bob 1 post + 1 received = 2, as alice
+	// 2 + 1 = 3 and carol 2 + 2 = 4.
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-03", "--format", "csv")
+	if want := "rank,name,source,author,score"; code != 0 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "1,Carol,f,carol,4,") || !strings.Contains(stdout, "2,Alice A,f,alice,3,") || !strings.Contains(stdout, "3,bob,f,bob,2,") {
+		t.Errorf("leaderboard:\n%s", stdout)
 	}
 }
 
