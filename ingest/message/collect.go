@@ -18,7 +18,7 @@ type Collector struct {
 	list string
 	b    *ingest.Builder
 	emit func(arrow.RecordBatch) error
-	seen *Seen
+	seen *ingest.Seen
 	post ingest.Post
 }
 
@@ -32,7 +32,7 @@ func NewCollector(opts ingest.Options, platform, list string, emit func(arrow.Re
 		list: list,
 		b:    ingest.NewBuilder(opts.Allocator(), opts.Source, platform),
 		emit: emit,
-		seen: NewSeen(),
+		seen: ingest.NewSeen(),
 	}
 }
 
