@@ -69,7 +69,7 @@ func longTopic() map[string]any {
 		p := map[string]any{
 			"id": 200 + n, "post_number": n, "post_type": 1, "username": fmt.Sprintf("u%d", (n-1)%5+1), "name": "",
 			"created_at": time.Date(2021, 5, 1, 0, n-1, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000Z"),
-			"cooked": "<p>x</p>", "actions_summary": []any{}, "reply_to_post_number": nil,
+			"cooked":     "<p>x</p>", "actions_summary": []any{}, "reply_to_post_number": nil,
 		}
 		if n > 1 {
 			p["reply_to_post_number"] = n - 1

@@ -1,0 +1,486 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/calvinslist/calvin/ingest"
+)
+
+// File is an export read through a mapping.
+type File struct {
+	Path    string
+	Mapping *Mapping
+}
+
+// New returns the export in path, read as m says.
+func New(path string, m *Mapping) *File { return &File{Path: path, Mapping: m} }
+
+// Platform returns the export's format, "csv" or "jsonl".
+func (f *File) Platform() string {
+	format, _ := f.format()
+	return format
+}
+
+// Input returns the file's path.
+func (f *File) Input() string { return f.Path }
+
+// format is the mapping's format, else the one the file's extension says.
+func (f *File) format() (string, error) {
+	if f.Mapping.Format != "" {
+		return f.Mapping.Format, nil
+	}
+	switch strings.ToLower(filepath.Ext(f.Path)) {
+	case ".csv", ".tsv", ".txt":
+		return "csv", nil
+	case ".jsonl", ".ndjson", ".json":
+		return "jsonl", nil
+	}
+	return "", fmt.Errorf("%s: set format (csv or jsonl) in the mapping: the file's name does not say", f.Path)
+}
+
+// Read streams the export's rows as posts. A row that cannot be read (a
+// time, a number) is a bad record, reported with its line. A row whose
+// post id was met before is dropped and counted in opts.Stats.Duplicates.
+func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
+	format, err := f.format()
+	if err != nil {
+		return nil, err
+	}
+	in, err := os.Open(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := in.Stat(); err == nil && opts.Stats != nil {
+		opts.Stats.Total.Store(st.Size())
+	}
+	counted := &countingReader{r: in, stats: opts.Stats}
+	var rows rowReader
+	if format == "csv" {
+		rows, err = newCSVRows(counted, f.Mapping, filepath.Base(f.Path))
+	} else {
+		rows = newJSONRows(counted, f.Mapping)
+	}
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
+		defer in.Close()
+		c := &converter{m: f.Mapping, opts: opts, name: filepath.Base(f.Path), seen: ingest.NewSeen(), threads: map[string]string{},
+			b: ingest.NewBuilder(opts.Allocator(), opts.Source, format)}
+		defer c.b.Release()
+		for n := 0; ; n++ {
+			if n&4095 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			ok, err := rows.next()
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			if !ok {
+				break
+			}
+			if err := c.add(rows); err != nil {
+				return err
+			}
+			if c.b.Full() {
+				if err := emit(c.b.NewBatch()); err != nil {
+					return err
+				}
+			}
+		}
+		counted.flush()
+		if c.b.Len() > 0 {
+			return emit(c.b.NewBatch())
+		}
+		return nil
+	}), nil
+}
+
+// rowReader gives an export's rows one at a time.
+type rowReader interface {
+	next() (bool, error)
+	line() int64                  // the row's first line
+	values(field string) []string // the row's values for a field; nil when it has none
+	raw() []byte                  // the row as written, for a derived id
+	bad() error                   // why the row cannot be read at all, if it cannot
+}
+
+// converter turns rows into posts.
+type converter struct {
+	m       *Mapping
+	opts    ingest.Options
+	name    string
+	b       *ingest.Builder
+	seen    *ingest.Seen
+	threads map[string]string // title -> its thread's first post, for missing.thread: title
+	post    ingest.Post
+	areas   [][]byte
+}
+
+// get returns a field's first value, or its constant; "" when there is
+// neither.
+func (c *converter) get(rows rowReader, field string) string {
+	if v := rows.values(field); len(v) > 0 {
+		return strings.TrimSpace(v[0])
+	}
+	if v := c.m.Values[field]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (c *converter) reject(rows rowReader, format string, args ...any) error {
+	return c.opts.Reject(&ingest.ParseError{File: c.name, Line: rows.line(), Err: fmt.Errorf(format, args...)})
+}
+
+// add turns the current row into a post.
+func (c *converter) add(rows rowReader) error {
+	m := c.m
+	if err := rows.bad(); err != nil {
+		return c.reject(rows, "%v", err)
+	}
+	created := c.get(rows, "created_at")
+	if created == "" {
+		return c.reject(rows, "no created_at")
+	}
+	at, err := m.parseTime(created)
+	if err != nil {
+		return c.reject(rows, "bad created_at %q: %v", created, err)
+	}
+	id := c.get(rows, "post_id")
+	if id == "" {
+		if m.MissingPostID != "derive" {
+			return c.reject(rows, "no post_id")
+		}
+		sum := sha256.Sum256(rows.raw())
+		id = "calvin-" + hex.EncodeToString(sum[:12])
+	}
+	if !c.seen.Add(id) {
+		if c.opts.Stats != nil {
+			c.opts.Stats.Duplicates.Add(1)
+		}
+		return nil
+	}
+	p := &c.post
+	*p = ingest.Post{PostID: []byte(id), CreatedAt: at.UnixMicro(), Areas: c.areas[:0]}
+
+	title := c.get(rows, "title")
+	thread := c.get(rows, "thread_id")
+	if thread == "" && m.MissingThread == "title" && title != "" {
+		first, ok := c.threads[title]
+		if !ok {
+			first = id
+			c.threads[title] = id
+		}
+		thread = first
+	}
+	parent := c.get(rows, "parent_id")
+	if parent == "" && m.MissingParent == "first" && thread != "" && thread != id {
+		parent = thread
+	}
+	if thread != "" {
+		p.ThreadID = []byte(thread)
+	}
+	kind := c.get(rows, "kind")
+	switch {
+	case kind == "" && parent == "":
+		kind = ingest.KindTopic
+	case kind == "":
+		kind = ingest.KindReply
+	case !validKind(kind):
+		return c.reject(rows, "unknown kind %q", kind)
+	}
+	p.Kind = kind
+	if parent != "" && parent != id {
+		p.ParentID = []byte(parent)
+	}
+	if p.ParentID == nil && title != "" {
+		p.Title = []byte(title)
+	}
+	if a := c.get(rows, "author"); a != "" {
+		p.Author = []byte(a)
+		p.AuthorName = p.Author
+		if n := c.get(rows, "author_name"); n != "" {
+			p.AuthorName = []byte(n)
+		}
+	}
+	for _, v := range append(rows.values("areas"), m.Values["areas"]...) {
+		for _, a := range split(v, m.AreasSplit) {
+			if a = strings.TrimSpace(a); a != "" {
+				p.Areas = append(p.Areas, []byte(a))
+			}
+		}
+	}
+	c.areas = p.Areas
+	for _, n := range []struct {
+		field string
+		into  *int64
+		set   *bool
+	}{{"score", &p.Score, nil}, {"views", &p.Views, &p.HasViews}, {"body_bytes", &p.BodyBytes, nil}} {
+		v := c.get(rows, n.field)
+		if v == "" {
+			continue
+		}
+		x, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return c.reject(rows, "bad %s %q: not a whole number", n.field, v)
+		}
+		*n.into = x
+		if n.set != nil {
+			*n.set = true
+		}
+	}
+	if p.ParentID != nil {
+		p.HasViews, p.Views = false, 0 // views belong to a thread's first post
+	}
+	if body := rows.values("body"); len(body) > 0 {
+		p.BodyBytes = int64(len(body[0]))
+	}
+	if v := c.get(rows, "accepted_at"); v != "" {
+		t, err := m.parseTime(v)
+		if err != nil {
+			return c.reject(rows, "bad accepted_at %q: %v", v, err)
+		}
+		p.AcceptedAt, p.Accepted = t.UnixMicro(), true
+	}
+	c.b.Append(p)
+	if c.opts.Stats != nil {
+		c.opts.Stats.Read.Add(1)
+	}
+	return nil
+}
+
+func split(v, sep string) []string {
+	if sep == "" {
+		return []string{v}
+	}
+	return strings.Split(v, sep)
+}
+
+// csvRows reads CSV rows.
+type csvRows struct {
+	r      *csv.Reader
+	rec    []string
+	cols   map[string][]int // field -> column indexes
+	vals   []string
+	rawBuf []byte
+}
+
+func newCSVRows(in io.Reader, m *Mapping, name string) (*csvRows, error) {
+	br := bufio.NewReaderSize(in, 1<<20)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
+		br.Discard(3) // a byte-order mark, as spreadsheet programs write
+	}
+	r := csv.NewReader(br)
+	r.Comma = m.Delimiter
+	r.ReuseRecord = true
+	r.FieldsPerRecord = -1
+	names := m.Columns
+	if m.Header {
+		header, err := r.Read()
+		if err != nil {
+			return nil, fmt.Errorf("%s: no header row: %w", name, err)
+		}
+		names = append([]string(nil), header...)
+	}
+	rows := &csvRows{r: r, cols: map[string][]int{}}
+	for field, columns := range m.Fields {
+		for _, col := range columns {
+			i := indexOf(names, col)
+			if i < 0 && len(names) == 0 {
+				if n, err := strconv.Atoi(col); err == nil && n >= 1 {
+					i = n - 1
+				}
+			}
+			if i < 0 {
+				return nil, fmt.Errorf("%s: fields.%s: no column %q in %s (its columns: %s)", m.File, field, col, name, strings.Join(names, ", "))
+			}
+			rows.cols[field] = append(rows.cols[field], i)
+		}
+	}
+	return rows, nil
+}
+
+func indexOf(names []string, name string) int {
+	for i, n := range names {
+		if strings.TrimSpace(n) == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (c *csvRows) next() (bool, error) {
+	rec, err := c.r.Read()
+	if errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	c.rec = rec
+	return true, nil
+}
+
+func (c *csvRows) line() int64 {
+	line, _ := c.r.FieldPos(0)
+	return int64(line)
+}
+
+func (c *csvRows) values(field string) []string {
+	idx := c.cols[field]
+	if len(idx) == 0 {
+		return nil
+	}
+	c.vals = c.vals[:0]
+	for _, i := range idx {
+		if i < len(c.rec) && c.rec[i] != "" {
+			c.vals = append(c.vals, c.rec[i])
+		}
+	}
+	return c.vals
+}
+
+func (c *csvRows) bad() error { return nil }
+
+func (c *csvRows) raw() []byte {
+	c.rawBuf = c.rawBuf[:0]
+	for _, v := range c.rec {
+		c.rawBuf = append(append(c.rawBuf, v...), 0x1f)
+	}
+	return c.rawBuf
+}
+
+// jsonRows reads JSON Lines: one object a line; blank lines are passed
+// over.
+type jsonRows struct {
+	m      *Mapping
+	br     *bufio.Reader
+	lineNo int64
+	start  int64
+	text   []byte
+	obj    map[string]any
+	vals   []string
+	err    error // the current line's decoding error
+}
+
+func newJSONRows(in io.Reader, m *Mapping) *jsonRows {
+	return &jsonRows{m: m, br: bufio.NewReaderSize(in, 1<<20)}
+}
+
+func (j *jsonRows) next() (bool, error) {
+	for {
+		line, err := j.br.ReadBytes('\n')
+		if len(line) == 0 && errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return false, err
+		}
+		j.lineNo++
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		j.start, j.text = j.lineNo, line
+		j.obj = nil
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.UseNumber()
+		j.err = dec.Decode(&j.obj)
+		return true, nil
+	}
+}
+
+func (j *jsonRows) line() int64 { return j.start }
+
+func (j *jsonRows) raw() []byte { return j.text }
+
+func (j *jsonRows) bad() error {
+	if j.err != nil {
+		return fmt.Errorf("bad JSON: %v", j.err)
+	}
+	return nil
+}
+
+// values finds a field's keys in the object, dotted keys in nested
+// objects; a list gives each of its items.
+func (j *jsonRows) values(field string) []string {
+	j.vals = j.vals[:0]
+	for _, key := range j.m.Fields[field] {
+		var v any = j.obj
+		for part := range strings.SplitSeq(key, ".") {
+			o, ok := v.(map[string]any)
+			if !ok {
+				v = nil
+				break
+			}
+			v = o[part]
+		}
+		j.vals = appendJSON(j.vals, v)
+	}
+	return j.vals
+}
+
+func appendJSON(out []string, v any) []string {
+	switch v := v.(type) {
+	case nil:
+	case string:
+		if v != "" {
+			out = append(out, v)
+		}
+	case json.Number:
+		out = append(out, v.String())
+	case bool:
+		out = append(out, strconv.FormatBool(v))
+	case []any:
+		for _, x := range v {
+			out = appendJSON(out, x)
+		}
+	default:
+		b, _ := json.Marshal(v)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// countingReader counts the bytes read into stats, for progress.
+type countingReader struct {
+	r     io.Reader
+	stats *ingest.Stats
+	n     int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.stats != nil && c.n >= 1<<20 {
+		c.flush()
+	}
+	return n, err
+}
+
+func (c *countingReader) flush() {
+	if c.stats != nil {
+		c.stats.Bytes.Add(c.n)
+	}
+	c.n = 0
+}
