@@ -15,6 +15,7 @@ import (
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/discourse"
+	"github.com/calvinslist/calvin/ingest/export"
 	"github.com/calvinslist/calvin/ingest/mbox"
 	"github.com/calvinslist/calvin/ingest/nntp"
 	"github.com/calvinslist/calvin/ingest/spool"
@@ -42,6 +43,9 @@ Platforms:
 	discourse DIR        a folder of saved Discourse topics (/t/{id}.json
 	                     responses, ID.json), with the forum's
 	                     categories.json if saved
+	csv FILE             a forum's CSV export, read as --mapping says (any
+	                     delimiter, with or without a header)
+	jsonl FILE           a JSON Lines export, read as --mapping says
 	spool DIR            a news spool: GROUP/NUMBER article files (or INN's
 	                     tradspool, comp/lang/go/NUMBER)
 	nntp URL             a live news server: news://HOST[:PORT]/GROUPS or
@@ -71,6 +75,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	strict := fs.Bool("strict", false, "stop at the first bad record")
 	quiet := fs.Bool("quiet", false, "print no progress")
 	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
+	mappingFile := fs.String("mapping", "", "csv, jsonl: the YAML `file` saying which column holds what (see configs/)")
 	caFile := fs.String("ca-file", "", "trust the TLS certificates in this PEM `file` too (nntp: a server's own)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -112,6 +117,22 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 		site.Warn = func(err error) { fmt.Fprintf(e.stderr, "calvin: %v\n", err) }
 		feed = site
+	case "csv", "jsonl":
+		if len(pos) != 2 {
+			return usageError("%s reads one file, got %d", pos[0], len(pos)-1)
+		}
+		if *mappingFile == "" {
+			return usageError("%s needs --mapping FILE: which column holds what (examples in configs/)", pos[0])
+		}
+		m, err := export.LoadMapping(*mappingFile)
+		if err != nil {
+			return err
+		}
+		if m.Format != "" && m.Format != pos[0] {
+			return usageError("%s says format %s, not %s", *mappingFile, m.Format, pos[0])
+		}
+		m.Format = pos[0]
+		src = export.New(pos[1], m)
 	case "spool":
 		if len(pos) != 2 {
 			return usageError("spool reads one folder, got %d paths", len(pos)-1)
@@ -137,7 +158,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 		feed = f
 	default:
-		return usageError("unknown platform %q (known: stackexchange, mbox, spool, nntp, discourse)", pos[0])
+		return usageError("unknown platform %q (known: stackexchange, mbox, spool, nntp, discourse, csv, jsonl)", pos[0])
 	}
 
 	store, err := engine.Open(ctx, *db, engine.Options{MemoryLimit: *memory})

@@ -52,6 +52,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"ingest", "nntp", "nntps://u:secret@h/g", "--source", "s"}, 2, "a password does not belong in the URL: set CALVIN_NNTP_PASSWORD"},
 		{[]string{"ingest", "spool", "a", "b", "--source", "s"}, 2, "spool reads one folder, got 2 paths"},
 		{[]string{"ingest", "discourse", "a", "b", "--source", "s"}, 2, "discourse reads one forum or folder, got 2"},
+		{[]string{"ingest", "csv", "posts.csv", "--source", "s"}, 2, "csv needs --mapping FILE"},
+		{[]string{"ingest", "jsonl", "posts.jsonl", "--mapping", "../../configs/phpbb.yaml", "--source", "s"}, 2, "../../configs/phpbb.yaml says format csv, not jsonl"},
 		{[]string{"ingest", "discourse", "https://key:secret@forum.example.org", "--source", "s"}, 2, "credentials do not belong in the URL"},
 		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
