@@ -32,7 +32,7 @@ vet:
 bench:
 	$(GO) test $(TAGS) -run '^$$' -bench ReadPosts -cpu 1,2 -benchtime 5x ./ingest/stackexchange
 	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 2x ./engine
-	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ingest/mbox ./ingest/nntp
+	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ingest/mbox ./ingest/nntp ./ingest/export
 
 clean:
 	rm -rf bin calvin.duckdb calvin.duckdb.wal

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,6 +83,9 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 		defer in.Close()
 		c := &converter{m: f.Mapping, opts: opts, name: filepath.Base(f.Path), seen: ingest.NewSeen(), threads: map[string]string{},
 			b: ingest.NewBuilder(opts.Allocator(), opts.Source, format)}
+		for i, name := range fieldNames {
+			c.consts[i] = f.Mapping.Values[name]
+		}
 		defer c.b.Release()
 		for n := 0; ; n++ {
 			if n&4095 == 0 {
@@ -115,13 +117,34 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	}), nil
 }
 
+// field is a field of the canonical post, its index in fieldNames.
+type field int
+
+const (
+	fPostID field = iota
+	fThreadID
+	fParentID
+	fKind
+	fTitle
+	fAuthor
+	fAuthorName
+	fCreatedAt
+	fAreas
+	fScore
+	fViews
+	fAcceptedAt
+	fBody
+	fBodyBytes
+	numFields
+)
+
 // rowReader gives an export's rows one at a time.
 type rowReader interface {
 	next() (bool, error)
-	line() int64                  // the row's first line
-	values(field string) []string // the row's values for a field; nil when it has none
-	raw() []byte                  // the row as written, for a derived id
-	bad() error                   // why the row cannot be read at all, if it cannot
+	line() int64             // the row's first line
+	values(f field) []string // the row's values for a field; nil when it has none
+	raw() []byte             // the row as written, for a derived id
+	bad() error              // why the row cannot be read at all, if it cannot
 }
 
 // converter turns rows into posts.
@@ -132,17 +155,18 @@ type converter struct {
 	b       *ingest.Builder
 	seen    *ingest.Seen
 	threads map[string]string // title -> its thread's first post, for missing.thread: title
+	consts  [numFields][]string
 	post    ingest.Post
 	areas   [][]byte
 }
 
 // get returns a field's first value, or its constant; "" when there is
 // neither.
-func (c *converter) get(rows rowReader, field string) string {
-	if v := rows.values(field); len(v) > 0 {
+func (c *converter) get(rows rowReader, f field) string {
+	if v := rows.values(f); len(v) > 0 {
 		return strings.TrimSpace(v[0])
 	}
-	if v := c.m.Values[field]; len(v) > 0 {
+	if v := c.consts[f]; len(v) > 0 {
 		return v[0]
 	}
 	return ""
@@ -158,7 +182,7 @@ func (c *converter) add(rows rowReader) error {
 	if err := rows.bad(); err != nil {
 		return c.reject(rows, "%v", err)
 	}
-	created := c.get(rows, "created_at")
+	created := c.get(rows, fCreatedAt)
 	if created == "" {
 		return c.reject(rows, "no created_at")
 	}
@@ -166,7 +190,7 @@ func (c *converter) add(rows rowReader) error {
 	if err != nil {
 		return c.reject(rows, "bad created_at %q: %v", created, err)
 	}
-	id := c.get(rows, "post_id")
+	id := c.get(rows, fPostID)
 	if id == "" {
 		if m.MissingPostID != "derive" {
 			return c.reject(rows, "no post_id")
@@ -183,8 +207,8 @@ func (c *converter) add(rows rowReader) error {
 	p := &c.post
 	*p = ingest.Post{PostID: []byte(id), CreatedAt: at.UnixMicro(), Areas: c.areas[:0]}
 
-	title := c.get(rows, "title")
-	thread := c.get(rows, "thread_id")
+	title := c.get(rows, fTitle)
+	thread := c.get(rows, fThreadID)
 	if thread == "" && m.MissingThread == "title" && title != "" {
 		first, ok := c.threads[title]
 		if !ok {
@@ -193,14 +217,14 @@ func (c *converter) add(rows rowReader) error {
 		}
 		thread = first
 	}
-	parent := c.get(rows, "parent_id")
+	parent := c.get(rows, fParentID)
 	if parent == "" && m.MissingParent == "first" && thread != "" && thread != id {
 		parent = thread
 	}
 	if thread != "" {
 		p.ThreadID = []byte(thread)
 	}
-	kind := c.get(rows, "kind")
+	kind := c.get(rows, fKind)
 	switch {
 	case kind == "" && parent == "":
 		kind = ingest.KindTopic
@@ -216,14 +240,14 @@ func (c *converter) add(rows rowReader) error {
 	if p.ParentID == nil && title != "" {
 		p.Title = []byte(title)
 	}
-	if a := c.get(rows, "author"); a != "" {
+	if a := c.get(rows, fAuthor); a != "" {
 		p.Author = []byte(a)
 		p.AuthorName = p.Author
-		if n := c.get(rows, "author_name"); n != "" {
+		if n := c.get(rows, fAuthorName); n != "" {
 			p.AuthorName = []byte(n)
 		}
 	}
-	for _, v := range append(rows.values("areas"), m.Values["areas"]...) {
+	for _, v := range append(rows.values(fAreas), c.consts[fAreas]...) {
 		for _, a := range split(v, m.AreasSplit) {
 			if a = strings.TrimSpace(a); a != "" {
 				p.Areas = append(p.Areas, []byte(a))
@@ -232,17 +256,17 @@ func (c *converter) add(rows rowReader) error {
 	}
 	c.areas = p.Areas
 	for _, n := range []struct {
-		field string
+		field field
 		into  *int64
 		set   *bool
-	}{{"score", &p.Score, nil}, {"views", &p.Views, &p.HasViews}, {"body_bytes", &p.BodyBytes, nil}} {
+	}{{fScore, &p.Score, nil}, {fViews, &p.Views, &p.HasViews}, {fBodyBytes, &p.BodyBytes, nil}} {
 		v := c.get(rows, n.field)
 		if v == "" {
 			continue
 		}
 		x, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return c.reject(rows, "bad %s %q: not a whole number", n.field, v)
+			return c.reject(rows, "bad %s %q: not a whole number", fieldNames[n.field], v)
 		}
 		*n.into = x
 		if n.set != nil {
@@ -252,10 +276,10 @@ func (c *converter) add(rows rowReader) error {
 	if p.ParentID != nil {
 		p.HasViews, p.Views = false, 0 // views belong to a thread's first post
 	}
-	if body := rows.values("body"); len(body) > 0 {
+	if body := rows.values(fBody); len(body) > 0 {
 		p.BodyBytes = int64(len(body[0]))
 	}
-	if v := c.get(rows, "accepted_at"); v != "" {
+	if v := c.get(rows, fAcceptedAt); v != "" {
 		t, err := m.parseTime(v)
 		if err != nil {
 			return c.reject(rows, "bad accepted_at %q: %v", v, err)
@@ -280,7 +304,7 @@ func split(v, sep string) []string {
 type csvRows struct {
 	r      *csv.Reader
 	rec    []string
-	cols   map[string][]int // field -> column indexes
+	cols   [numFields][]int // each field's column indexes
 	vals   []string
 	rawBuf []byte
 }
@@ -302,9 +326,9 @@ func newCSVRows(in io.Reader, m *Mapping, name string) (*csvRows, error) {
 		}
 		names = append([]string(nil), header...)
 	}
-	rows := &csvRows{r: r, cols: map[string][]int{}}
-	for field, columns := range m.Fields {
-		for _, col := range columns {
+	rows := &csvRows{r: r}
+	for f, field := range fieldNames {
+		for _, col := range m.Fields[field] {
 			i := indexOf(names, col)
 			if i < 0 && len(names) == 0 {
 				if n, err := strconv.Atoi(col); err == nil && n >= 1 {
@@ -314,7 +338,7 @@ func newCSVRows(in io.Reader, m *Mapping, name string) (*csvRows, error) {
 			if i < 0 {
 				return nil, fmt.Errorf("%s: fields.%s: no column %q in %s (its columns: %s)", m.File, field, col, name, strings.Join(names, ", "))
 			}
-			rows.cols[field] = append(rows.cols[field], i)
+			rows.cols[f] = append(rows.cols[f], i)
 		}
 	}
 	return rows, nil
@@ -346,8 +370,8 @@ func (c *csvRows) line() int64 {
 	return int64(line)
 }
 
-func (c *csvRows) values(field string) []string {
-	idx := c.cols[field]
+func (c *csvRows) values(f field) []string {
+	idx := c.cols[f]
 	if len(idx) == 0 {
 		return nil
 	}
@@ -371,25 +395,41 @@ func (c *csvRows) raw() []byte {
 }
 
 // jsonRows reads JSON Lines: one object a line; blank lines are passed
-// over.
+// over. See jsonscan.go for how a line is read.
 type jsonRows struct {
-	m      *Mapping
-	br     *bufio.Reader
-	lineNo int64
-	start  int64
-	text   []byte
-	obj    map[string]any
-	vals   []string
-	err    error // the current line's decoding error
+	keys    [numFields][][]byte // each field's keys, split at the dots
+	br      *bufio.Reader
+	lineNo  int64
+	start   int64
+	text    []byte
+	members []member
+	nested  []member
+	vals    []string
+	err     error // why the current line is not a JSON object
 }
 
 func newJSONRows(in io.Reader, m *Mapping) *jsonRows {
-	return &jsonRows{m: m, br: bufio.NewReaderSize(in, 1<<20)}
+	j := &jsonRows{br: bufio.NewReaderSize(in, 1<<20)}
+	for f, name := range fieldNames {
+		for _, key := range m.Fields[name] {
+			j.keys[f] = append(j.keys[f], []byte(key))
+		}
+	}
+	return j
 }
 
 func (j *jsonRows) next() (bool, error) {
 	for {
-		line, err := j.br.ReadBytes('\n')
+		line, err := j.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: pieced together.
+			long := append([]byte(nil), line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = j.br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
 		if len(line) == 0 && errors.Is(err, io.EOF) {
 			return false, nil
 		}
@@ -402,10 +442,7 @@ func (j *jsonRows) next() (bool, error) {
 			continue
 		}
 		j.start, j.text = j.lineNo, line
-		j.obj = nil
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.UseNumber()
-		j.err = dec.Decode(&j.obj)
+		j.members, j.err = scanObject(line, j.members[:0])
 		return true, nil
 	}
 }
@@ -421,45 +458,49 @@ func (j *jsonRows) bad() error {
 	return nil
 }
 
-// values finds a field's keys in the object, dotted keys in nested
+// values finds a field's keys in the object, a dotted key in nested
 // objects; a list gives each of its items.
-func (j *jsonRows) values(field string) []string {
+func (j *jsonRows) values(f field) []string {
 	j.vals = j.vals[:0]
-	for _, key := range j.m.Fields[field] {
-		var v any = j.obj
-		for part := range strings.SplitSeq(key, ".") {
-			o, ok := v.(map[string]any)
-			if !ok {
-				v = nil
-				break
-			}
-			v = o[part]
+	for _, key := range j.keys[f] {
+		v := lookup(j.members, key) // a key with a dot in its own name first
+		if v == nil && bytes.IndexByte(key, '.') >= 0 {
+			v = j.nestedValue(key)
 		}
-		j.vals = appendJSON(j.vals, v)
+		j.vals, _ = appendValue(j.vals, v)
 	}
 	return j.vals
 }
 
-func appendJSON(out []string, v any) []string {
-	switch v := v.(type) {
-	case nil:
-	case string:
-		if v != "" {
-			out = append(out, v)
+// nestedValue finds a dotted key, user.name, in nested objects.
+func (j *jsonRows) nestedValue(key []byte) []byte {
+	ms := j.members
+	for {
+		dot := bytes.IndexByte(key, '.')
+		if dot < 0 {
+			return lookup(ms, key)
 		}
-	case json.Number:
-		out = append(out, v.String())
-	case bool:
-		out = append(out, strconv.FormatBool(v))
-	case []any:
-		for _, x := range v {
-			out = appendJSON(out, x)
+		obj := lookup(ms, key[:dot])
+		if obj == nil || obj[0] != '{' {
+			return nil
 		}
-	default:
-		b, _ := json.Marshal(v)
-		out = append(out, string(b))
+		var err error
+		if j.nested, err = scanObject(obj, j.nested[:0]); err != nil {
+			return nil
+		}
+		ms = append([]member(nil), j.nested...)
+		key = key[dot+1:]
 	}
-	return out
+}
+
+// lookup returns the value of key among ms, nil when it is not there.
+func lookup(ms []member, key []byte) []byte {
+	for _, m := range ms {
+		if bytes.Equal(m.key, key) {
+			return m.val
+		}
+	}
+	return nil
 }
 
 // countingReader counts the bytes read into stats, for progress.

@@ -193,7 +193,7 @@ values:
 	if got := lines(posts); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	wantReported := `[posts.jsonl:4: bad JSON: invalid character 'o' looking for beginning of object key string posts.jsonl:5: no created_at]`
+	wantReported := `[posts.jsonl:4: bad JSON: 'o' at column 11 where a key in quotes should be posts.jsonl:5: no created_at]`
 	if fmt.Sprint(reported) != wantReported {
 		t.Errorf("reported %v\nwant %s", reported, wantReported)
 	}
@@ -261,5 +261,42 @@ func TestMappingErrors(t *testing.T) {
 	_, _, _, err := read(t, write(t, "x.csv", "id,author,t\n1,a,2024-01-01T00:00:00Z\n"), m, false)
 	if want := `m.yaml: fields.author: no column "who" in x.csv (its columns: id, author, t)`; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// TestScanObject: the JSON Lines scanner on what encoding/json would
+// accept and reject, and the values it gives.
+func TestScanObject(t *testing.T) {
+	ok := []struct {
+		line string
+		key  string
+		want string // the key's values, | between
+	}{
+		{`{"a": "x\"y\u00e9", "b": 1}`, "a", `x"yé`},
+		{`{"b": 1, "a": -12.5e3}`, "a", "-12.5e3"},
+		{` { "a" : [ "go" , "sql", null, 3 ] } `, "a", "go|sql|3"},
+		{`{"a": {"n": "{not}", "m": [1, {"x": "]"}]}, "z": true}`, "z", "true"},
+		{`{"a": null}`, "a", ""},
+		{`{"a": ""}`, "a", ""},
+		{`{"a\u0062": "esc"}`, "ab", "esc"},
+		{`{}`, "a", ""},
+	}
+	for _, tc := range ok {
+		ms, err := scanObject([]byte(tc.line), nil)
+		if err != nil {
+			t.Errorf("%s: %v", tc.line, err)
+			continue
+		}
+		got, err := appendValue(nil, lookup(ms, []byte(tc.key)))
+		if err != nil || strings.Join(got, "|") != tc.want {
+			t.Errorf("%s: %s = %q, %v; want %q", tc.line, tc.key, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{
+		`[1, 2]`, `{"a": 1`, `{"a": "x}`, `{"a" 1}`, `{"a": oops}`, `{"a": 1} x`, `{"a": 1,}`, `{a: 1}`, `{"a": [1, 2}`, ``,
+	} {
+		if _, err := scanObject([]byte(bad), nil); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
 	}
 }
