@@ -56,6 +56,9 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	if opts.Stats == nil {
 		opts.Stats = new(ingest.Stats)
 	}
+	if opts.Roles == nil {
+		opts.Roles = new(ingest.Roles)
+	}
 	run := Run{Source: opts.Source, Platform: src.Platform(), Input: src.Input(), Started: time.Now().UTC()}
 	if opts.Source == "" {
 		return run, errors.New("ingest: no source name")
@@ -94,7 +97,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	// process through the refresh, on top of DuckDB's: at ten million
 	// posts that pushed the peak over 2 GiB.
 	debug.FreeOSMemory()
-	if err := finish(ctx, tx, &run, opts.Stats, loaded.unthreaded > 0); err != nil {
+	if err := finish(ctx, tx, &run, opts, loaded.unthreaded > 0); err != nil {
 		return run, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -104,9 +107,16 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 }
 
 // finish ends an ingest inside its last transaction: it gives threads to
-// the posts stored without one when there are any (unthreaded), refreshes
-// the source's derived tables and records the run.
-func finish(ctx context.Context, tx *sql.Tx, run *Run, stats *ingest.Stats, unthreaded bool) error {
+// the posts stored without one when there are any (unthreaded), stores the
+// accounts' roles the read found, refreshes the source's derived tables
+// and records the run.
+func finish(ctx context.Context, tx *sql.Tx, run *Run, opts ingest.Options, unthreaded bool) error {
+	stats := opts.Stats
+	for _, r := range opts.Roles.All() {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_roles (source, author, role) VALUES (?, ?, ?)", run.Source, r[0], r[1]); err != nil {
+			return fmt.Errorf("ingest: roles: %w", err)
+		}
+	}
 	run.RowsRead = stats.Read.Load()
 	run.RowsRejected = stats.Rejected.Load()
 	run.RowsDuplicate = stats.Duplicates.Load()

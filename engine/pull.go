@@ -25,6 +25,9 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	if opts.Stats == nil {
 		opts.Stats = new(ingest.Stats)
 	}
+	if opts.Roles == nil {
+		opts.Roles = new(ingest.Roles)
+	}
 	run := Run{Source: opts.Source, Platform: feed.Platform(), Input: feed.Input(), Started: time.Now().UTC()}
 	if opts.Source == "" {
 		return run, errors.New("pull: no source name")
@@ -82,7 +85,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		return run, err
 	}
 	defer tx.Rollback()
-	if err := finish(ctx, tx, &run, opts.Stats, unthreaded); err != nil {
+	if err := finish(ctx, tx, &run, opts, unthreaded); err != nil {
 		return run, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -670,4 +670,10 @@ func TestForumMetrics(t *testing.T) {
 			t.Errorf("%s %s:\n got %+v\nwant %+v", tc.author, tc.month, got, tc.want)
 		}
 	}
+	// The roles the topics give (alice staff and admin, carol staff and
+	// moderator), stored for the exclusions to come.
+	var roles string
+	if err := s.db.QueryRow("SELECT string_agg(author || ' ' || role, ', ' ORDER BY author, role) FROM account_roles WHERE source = 't'").Scan(&roles); err != nil || roles != "alice admin, alice staff, carol moderator, carol staff" {
+		t.Errorf("account_roles: %q, %v", roles, err)
+	}
 }

@@ -50,6 +50,10 @@ type Options struct {
 
 	// Stats, if set, is where the read counts what it read and rejected.
 	Stats *Stats
+
+	// Roles, if set, is where a read that knows its accounts' roles (a
+	// forum's staff) records them.
+	Roles *Roles
 }
 
 // Allocator returns o.Mem, or the default Go allocator when unset.

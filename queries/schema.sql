@@ -88,3 +88,13 @@ CREATE TABLE IF NOT EXISTS pull_marks (
     updated_at TIMESTAMP NOT NULL, -- UTC
     PRIMARY KEY (source, server, grp)
 );
+
+-- account_roles: roles a source gives its accounts beyond their posts (a
+-- forum's staff, moderator, admin), as the ingests found them, for the
+-- configuration's exclusions. Added to by each ingest, never removed.
+CREATE TABLE IF NOT EXISTS account_roles (
+    source VARCHAR NOT NULL,
+    author VARCHAR NOT NULL,
+    role   VARCHAR NOT NULL, -- staff, moderator, admin
+    PRIMARY KEY (source, author, role)
+);

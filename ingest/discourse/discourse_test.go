@@ -42,7 +42,7 @@ func text(rr array.RecordReader) string {
 	return b.String()
 }
 
-// TestDir reads testdata/forum, worked out by hand: topic 10 in category
+// TestDir reads testdata/forum, worked out by hand (roles below): topic 10 in category
 // 3 ("Help", named by categories.json) with two tags; its post 104 is a
 // small action ("closed") and 106 a whisper, neither a post; 107 replies
 // to the whisper, so to the topic's first post; bob's 102 is the accepted
@@ -52,8 +52,9 @@ func text(rr array.RecordReader) string {
 func TestDir(t *testing.T) {
 	var reported []string
 	stats := new(ingest.Stats)
+	roles := new(ingest.Roles)
 	rr, err := NewDir("testdata/forum").Read(context.Background(), ingest.Options{
-		Source: "f", Stats: stats, Report: func(err error) { reported = append(reported, err.Error()) },
+		Source: "f", Stats: stats, Roles: roles, Report: func(err error) { reported = append(reported, err.Error()) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -79,5 +80,10 @@ func TestDir(t *testing.T) {
 	}
 	if r, x := stats.Read.Load(), stats.Rejected.Load(); r != 7 || x != 1 {
 		t.Errorf("read %d, rejected %d; want 7 and 1", r, x)
+	}
+	// Alice's 101 is marked staff and admin, carol's 103 staff and
+	// moderator.
+	if got, want := fmt.Sprint(roles.All()), "[[alice admin] [alice staff] [carol moderator] [carol staff]]"; got != want {
+		t.Errorf("roles %s, want %s", got, want)
 	}
 }

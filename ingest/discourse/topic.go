@@ -94,7 +94,10 @@ func (c Categories) name(id int64) string {
 // post's likes; the areas the category, then the tags; views go on the
 // first post; an answer accepted through the Solved plugin takes its own
 // time as accepted_at (Discourse does not say when it was accepted).
-func (t *Topic) posts(cats Categories, p *ingest.Post, add func(*ingest.Post) error) error {
+//
+// The roles Discourse gives a post's author (staff, moderator, admin) go
+// to roles.
+func (t *Topic) posts(cats Categories, roles *ingest.Roles, p *ingest.Post, add func(*ingest.Post) error) error {
 	ids := make(map[int64]int64, len(t.PostStream.Posts)) // post_number -> id
 	var first int64
 	for i := range t.PostStream.Posts {
@@ -142,7 +145,16 @@ func (t *Topic) posts(cats Categories, p *ingest.Post, add func(*ingest.Post) er
 			p.ParentID = []byte(strconv.FormatInt(parent, 10))
 		}
 		if tp.Username != "" {
-			p.Author = []byte(strings.ToLower(tp.Username))
+			author := strings.ToLower(tp.Username)
+			for _, r := range []struct {
+				has  bool
+				role string
+			}{{tp.Staff, "staff"}, {tp.Moderator, "moderator"}, {tp.Admin, "admin"}} {
+				if r.has {
+					roles.Add(author, r.role)
+				}
+			}
+			p.Author = []byte(author)
 			p.AuthorName = []byte(tp.Username)
 			if tp.Name != "" {
 				p.AuthorName = []byte(tp.Name)
