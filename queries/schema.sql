@@ -76,15 +76,16 @@ CREATE TABLE IF NOT EXISTS monthly_metrics (
     active_days     BIGINT  NOT NULL  -- distinct days with a message
 );
 
--- pull_marks: how far a live source has been pulled: per server and group
--- (a newsgroup, say), the last article stored. It is written in the same
+-- pull_marks: how far a live source has been pulled: per server and group,
+-- the last article stored (a news server's groups), or the bump time of
+-- the last topic stored (a Discourse forum: group "topics"). It is written in the same
 -- transaction as the posts it covers, so a pull that is cut off resumes
 -- after the last step it stored.
 CREATE TABLE IF NOT EXISTS pull_marks (
     source     VARCHAR   NOT NULL,
-    server     VARCHAR   NOT NULL, -- the server's address, as news://host:port
-    grp        VARCHAR   NOT NULL, -- the group, as the server names it
-    last       BIGINT    NOT NULL, -- the highest article number stored
+    server     VARCHAR   NOT NULL, -- news://host:port, or a forum's URL
+    grp        VARCHAR   NOT NULL, -- the group, as the server names it; "topics"
+    last       BIGINT    NOT NULL, -- the highest article number stored; a bump time (µs)
     updated_at TIMESTAMP NOT NULL, -- UTC
     PRIMARY KEY (source, server, grp)
 );
