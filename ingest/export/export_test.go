@@ -200,8 +200,9 @@ values:
 }
 
 // TestTSVWithoutHeader: a tab-separated file without a header, its columns
-// by number; a post without a thread takes its parent's (left to the
-// engine: no thread here) and one without either starts its own.
+// by number, the body's size from a column, a constant title (kept on the
+// post without a parent); a post without a thread takes its parent's (left
+// to the engine: no thread here) and one without either starts its own.
 func TestTSVWithoutHeader(t *testing.T) {
 	m := parse(t, `
 format: csv
@@ -215,14 +216,17 @@ fields:
   parent_id: 2
   author: 3
   created_at: 4
+  body_bytes: 5
+values:
+  title: Imported
 `)
-	path := write(t, "posts.data", "a\t\tann\t1700000000000\nb\ta\tbob\t1700000060000\n")
+	path := write(t, "posts.data", "a\t\tann\t1700000000000\t120\nb\ta\tbob\t1700000060000\t7\n")
 	posts, _, _, err := read(t, path, m, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `a NULL NULL topic "" ann "ann" 2023-11-14T22:13:20Z [] 0 NULL NULL 0
-b NULL a reply "" bob "bob" 2023-11-14T22:14:20Z [] 0 NULL NULL 0
+	want := `a NULL NULL topic "Imported" ann "ann" 2023-11-14T22:13:20Z [] 0 NULL NULL 120
+b NULL a reply "" bob "bob" 2023-11-14T22:14:20Z [] 0 NULL NULL 7
 `
 	if got := lines(posts); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
