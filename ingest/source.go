@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 
@@ -83,6 +84,37 @@ type Stats struct {
 	// not known ahead: the article numbers gone through so far and in all
 	// (a news server's groups, from their marks to their last article).
 	Articles, ArticlesTotal atomic.Int64
+}
+
+// CountingReader passes reads on and adds the bytes read to Stats.Bytes,
+// a MiB at a time and the rest at Flush, for progress.
+type CountingReader struct {
+	r       io.Reader
+	stats   *Stats
+	pending int64
+}
+
+// NewCountingReader counts what is read from r into stats, which may be
+// nil.
+func NewCountingReader(r io.Reader, stats *Stats) *CountingReader {
+	return &CountingReader{r: r, stats: stats}
+}
+
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.pending += int64(n)
+	if c.pending >= 1<<20 {
+		c.Flush()
+	}
+	return n, err
+}
+
+// Flush adds the bytes not yet counted.
+func (c *CountingReader) Flush() {
+	if c.stats != nil {
+		c.stats.Bytes.Add(c.pending)
+	}
+	c.pending = 0
 }
 
 // Reject counts a bad record and reports it through opts, or returns it

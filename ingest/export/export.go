@@ -68,7 +68,7 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	if st, err := in.Stat(); err == nil && opts.Stats != nil {
 		opts.Stats.Total.Store(st.Size())
 	}
-	counted := &countingReader{r: in, stats: opts.Stats}
+	counted := ingest.NewCountingReader(in, opts.Stats)
 	var rows rowReader
 	if format == "csv" {
 		rows, err = newCSVRows(counted, f.Mapping, filepath.Base(f.Path))
@@ -109,7 +109,7 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 				}
 			}
 		}
-		counted.flush()
+		counted.Flush()
 		if c.b.Len() > 0 {
 			return emit(c.b.NewBatch())
 		}
@@ -501,27 +501,4 @@ func lookup(ms []member, key []byte) []byte {
 		}
 	}
 	return nil
-}
-
-// countingReader counts the bytes read into stats, for progress.
-type countingReader struct {
-	r     io.Reader
-	stats *ingest.Stats
-	n     int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	if c.stats != nil && c.n >= 1<<20 {
-		c.flush()
-	}
-	return n, err
-}
-
-func (c *countingReader) flush() {
-	if c.stats != nil {
-		c.stats.Bytes.Add(c.n)
-	}
-	c.n = 0
 }

@@ -157,8 +157,8 @@ func (r *reader) readFile(ctx context.Context, path string) error {
 		return err
 	}
 	defer f.Close()
-	counted := &countingReader{r: f, stats: r.opts.Stats}
-	defer counted.flush()
+	counted := ingest.NewCountingReader(f, r.opts.Stats)
+	defer counted.Flush()
 	br := bufio.NewReaderSize(counted, 1<<20)
 	var in io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -284,27 +284,4 @@ func nextIsHeader(br *bufio.Reader) bool {
 
 func isBlank(line []byte) bool {
 	return len(line) == 1 && line[0] == '\n' || len(line) == 2 && line[0] == '\r' && line[1] == '\n'
-}
-
-// countingReader adds the bytes read to stats.Bytes, now and then.
-type countingReader struct {
-	r       io.Reader
-	stats   *ingest.Stats
-	pending int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.pending += int64(n)
-	if c.pending >= 1<<20 {
-		c.flush()
-	}
-	return n, err
-}
-
-func (c *countingReader) flush() {
-	if c.stats != nil {
-		c.stats.Bytes.Add(c.pending)
-	}
-	c.pending = 0
 }
