@@ -252,7 +252,7 @@ func TestMappingErrors(t *testing.T) {
 		{base + "csv:\n  header: maybe\n", `m.yaml:6: csv.header: want true or false, got "maybe"`},
 		{base + "csv:\n  header: false\n", `m.yaml:1: fields.`},
 		{base + "  title: [a, b]\n", `m.yaml:5: fields.title: one value only`},
-		{"- a\n- b\n", `m.yaml:1: mapping: want keys and values`},
+		{"- a\n- b\n", `m.yaml:1: file: want keys and values`},
 	}
 	for _, tc := range tests {
 		_, err := ParseMapping("m.yaml", []byte(tc.yaml))

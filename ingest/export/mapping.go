@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/calvinslist/calvin/config"
 	"github.com/calvinslist/calvin/ingest"
 )
 
@@ -75,53 +76,49 @@ func ParseMapping(name string, data []byte) (*Mapping, error) {
 	m := &Mapping{File: name, Header: true, Delimiter: ',', Zone: time.UTC, Layout: "rfc3339",
 		Fields: map[string][]string{}, Values: map[string][]string{},
 		MissingPostID: "reject", MissingParent: "none", MissingThread: "parent"}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	root, p, err := config.Document(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty mapping", name)
-	}
-	p := &parser{name: name}
-	p.mapping(doc.Content[0], "", func(key string, v *yaml.Node) {
+	p.Map(root, "", func(key string, v *yaml.Node) {
 		switch key {
 		case "format":
-			m.Format = p.oneOf(v, key, "csv", "jsonl")
+			m.Format = p.OneOf(v, key, "csv", "jsonl")
 		case "csv":
-			p.mapping(v, key, func(k string, v *yaml.Node) {
+			p.Map(v, key, func(k string, v *yaml.Node) {
 				switch k {
 				case "header":
-					m.Header = p.boolean(v, "csv.header")
+					m.Header = p.Bool(v, "csv.header")
 				case "delimiter":
-					d := p.str(v, "csv.delimiter")
+					d := p.Str(v, "csv.delimiter")
 					if d == `\t` {
 						d = "\t"
 					}
 					if r := []rune(d); len(r) == 1 && r[0] != '"' && r[0] != '\n' && r[0] != '\r' {
 						m.Delimiter = r[0]
 					} else {
-						p.fail(v, "csv.delimiter", "want one character other than a quote or a line end, got %q", d)
+						p.Fail(v, "csv.delimiter", "want one character other than a quote or a line end, got %q", d)
 					}
 				case "columns":
-					m.Columns = p.strs(v, "csv.columns")
+					m.Columns = p.Strs(v, "csv.columns")
 				default:
-					p.unknown(v, "csv."+k)
+					p.Unknown(v, "csv."+k)
 				}
 			})
 		case "time":
-			p.mapping(v, key, func(k string, v *yaml.Node) {
+			p.Map(v, key, func(k string, v *yaml.Node) {
 				switch k {
 				case "layout":
-					m.Layout = p.str(v, "time.layout")
+					m.Layout = p.Str(v, "time.layout")
 				case "zone":
-					z := p.str(v, "time.zone")
+					z := p.Str(v, "time.zone")
 					loc, err := time.LoadLocation(z)
 					if err != nil {
-						p.fail(v, "time.zone", "unknown zone %q (write it as Area/City, America/Los_Angeles)", z)
+						p.Fail(v, "time.zone", "unknown zone %q (write it as Area/City, America/Los_Angeles)", z)
 					}
 					m.Zone = loc
 				default:
-					p.unknown(v, "time."+k)
+					p.Unknown(v, "time."+k)
 				}
 			})
 		case "fields", "values":
@@ -129,40 +126,40 @@ func ParseMapping(name string, data []byte) (*Mapping, error) {
 			if key == "values" {
 				into = m.Values
 			}
-			p.mapping(v, key, func(k string, v *yaml.Node) {
+			p.Map(v, key, func(k string, v *yaml.Node) {
 				if !slices.Contains(fieldNames, k) {
-					p.fail(v, key+"."+k, "unknown field (known: %s)", strings.Join(fieldNames, ", "))
+					p.Fail(v, key+"."+k, "unknown field (known: %s)", strings.Join(fieldNames, ", "))
 					return
 				}
-				vals := p.strs(v, key+"."+k)
+				vals := p.Strs(v, key+"."+k)
 				if len(vals) > 1 && k != "areas" {
-					p.fail(v, key+"."+k, "one value only (areas alone may have several)")
+					p.Fail(v, key+"."+k, "one value only (areas alone may have several)")
 				}
 				into[k] = vals
 			})
 		case "areas_split":
-			m.AreasSplit = p.str(v, key)
+			m.AreasSplit = p.Str(v, key)
 		case "missing":
-			p.mapping(v, key, func(k string, v *yaml.Node) {
+			p.Map(v, key, func(k string, v *yaml.Node) {
 				switch k {
 				case "post_id":
-					m.MissingPostID = p.oneOf(v, "missing.post_id", "derive", "reject")
+					m.MissingPostID = p.OneOf(v, "missing.post_id", "derive", "reject")
 				case "parent":
-					m.MissingParent = p.oneOf(v, "missing.parent", "first", "none")
+					m.MissingParent = p.OneOf(v, "missing.parent", "first", "none")
 				case "thread":
-					m.MissingThread = p.oneOf(v, "missing.thread", "title", "parent")
+					m.MissingThread = p.OneOf(v, "missing.thread", "title", "parent")
 				default:
-					p.unknown(v, "missing."+k)
+					p.Unknown(v, "missing."+k)
 				}
 			})
 		default:
-			p.unknown(v, key)
+			p.Unknown(v, key)
 		}
 	})
-	if p.err != nil {
-		return nil, p.err
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
-	return m, m.check(doc.Content[0])
+	return m, m.check(root)
 }
 
 // check reports what a mapping lacks or contradicts, at the line of the
@@ -218,74 +215,6 @@ func validKind(k string) bool {
 		return true
 	}
 	return false
-}
-
-// parser walks a mapping's YAML, keeping the first error.
-type parser struct {
-	name string
-	err  error
-}
-
-func (p *parser) fail(n *yaml.Node, key, format string, args ...any) {
-	if p.err == nil {
-		p.err = fmt.Errorf("%s:%d: %s: %s", p.name, n.Line, key, fmt.Sprintf(format, args...))
-	}
-}
-
-func (p *parser) unknown(n *yaml.Node, key string) { p.fail(n, key, "unknown key") }
-
-// mapping calls fn with each key of a mapping node and its value.
-func (p *parser) mapping(n *yaml.Node, key string, fn func(string, *yaml.Node)) {
-	if n.Kind != yaml.MappingNode {
-		where := key
-		if where == "" {
-			where = "mapping"
-		}
-		p.fail(n, where, "want keys and values")
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		fn(n.Content[i].Value, n.Content[i+1])
-	}
-}
-
-func (p *parser) str(n *yaml.Node, key string) string {
-	if n.Kind != yaml.ScalarNode {
-		p.fail(n, key, "want a single value")
-		return ""
-	}
-	return n.Value
-}
-
-func (p *parser) strs(n *yaml.Node, key string) []string {
-	if n.Kind == yaml.ScalarNode {
-		return []string{n.Value}
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.fail(n, key, "want a value or a list")
-		return nil
-	}
-	var out []string
-	for _, c := range n.Content {
-		out = append(out, p.str(c, key))
-	}
-	return out
-}
-
-func (p *parser) boolean(n *yaml.Node, key string) bool {
-	var b bool
-	if err := n.Decode(&b); err != nil {
-		p.fail(n, key, "want true or false, got %q", n.Value)
-	}
-	return b
-}
-
-func (p *parser) oneOf(n *yaml.Node, key string, allowed ...string) string {
-	v := p.str(n, key)
-	if !slices.Contains(allowed, v) {
-		p.fail(n, key, "%q is not one of %s", v, strings.Join(allowed, ", "))
-	}
-	return v
 }
 
 // parseTime reads a time as the mapping says times are written.
