@@ -13,12 +13,7 @@ import (
 
 // MetricNames returns the names of the per-month metrics, in the order of
 // the monthly_metrics table's columns.
-func MetricNames() []string {
-	return []string{
-		"posts", "comments", "questions", "answers", "topics", "received",
-		"accepted", "reach", "helped", "first_responses", "audience", "active_days",
-	}
-}
+func MetricNames() []string { return queries.Metrics() }
 
 // Metrics are one account's numbers for a period, as DESIGN.md defines them.
 type Metrics struct {

@@ -34,3 +34,12 @@ func MustGet(name string) string {
 	}
 	return q
 }
+
+// Metrics returns the names of the per-month metrics refresh_monthly_metrics
+// computes, in the order of the monthly_metrics table's columns.
+func Metrics() []string {
+	return []string{
+		"posts", "comments", "questions", "answers", "topics", "received",
+		"accepted", "reach", "helped", "first_responses", "audience", "active_days",
+	}
+}
