@@ -109,7 +109,7 @@ func BenchmarkLeaderboard(b *testing.B) {
 	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "bench"}); err != nil {
 		b.Fatal(err)
 	}
-	board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Profile: CalvinProfile()}
+	board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Profile: calvinProfile}
 	for b.Loop() {
 		entries, err := s.Leaderboard(context.Background(), board)
 		if err != nil {

@@ -38,12 +38,6 @@ type Profile struct {
 	Weights map[string]float64
 }
 
-// CalvinProfile returns the profile of the original list: posts sent plus
-// replies received.
-func CalvinProfile() Profile {
-	return Profile{Name: "calvin", Weights: map[string]float64{"posts": 1, "received": 1}}
-}
-
 // Board asks for one month's leaderboard.
 type Board struct {
 	Month   time.Time // any time in the month; its UTC calendar month is ranked

@@ -46,6 +46,10 @@ import (
 //	on the second.
 const fixture = "testdata/may2021"
 
+// calvinProfile is the score of the original list: posts sent plus
+// replies received.
+var calvinProfile = Profile{Name: "calvin", Weights: map[string]float64{"posts": 1, "received": 1}}
+
 // newStore opens a store in a fresh file under t.TempDir.
 func newStore(t *testing.T) (*Store, string) {
 	t.Helper()
@@ -222,7 +226,7 @@ func TestLeaderboard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.b.Profile = CalvinProfile()
+			tt.b.Profile = calvinProfile
 			got, err := s.Leaderboard(context.Background(), tt.b)
 			if err != nil {
 				t.Fatal(err)

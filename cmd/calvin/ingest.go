@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/calvinslist/calvin/config"
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/discourse"
@@ -23,6 +24,10 @@ import (
 )
 
 const ingestUsage = `Usage: calvin ingest PLATFORM PATH... --source NAME [flags]
+       calvin --config FILE ingest [--source NAME] [flags]
+
+With --config, ingests every source the file declares, in order (or the
+one --source names), into the file's database.
 
 Reads a source and stores its posts. A file or folder is stored in one
 transaction: all of it lands or, on an error or an interrupt, none of it.
@@ -71,7 +76,7 @@ const maxReported = 20
 func runIngest(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "ingest", ingestUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	source := fs.String("source", "", "the source's `name`, the source column of its posts (required)")
+	source := fs.String("source", "", "the source's `name`, the source column of its posts (required; with --config, the declared source to ingest)")
 	strict := fs.Bool("strict", false, "stop at the first bad record")
 	quiet := fs.Bool("quiet", false, "print no progress")
 	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
@@ -81,98 +86,157 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) < 2 {
-		return usageError("want a platform and a path, got %d arguments", len(pos))
-	}
-	if *source == "" {
-		return usageError("--source is required")
-	}
-	var (
-		src  ingest.Source
-		feed ingest.Feed
-	)
-	switch pos[0] {
-	case stackexchange.Platform:
-		if len(pos) != 2 {
-			return usageError("stackexchange reads one dump, got %d paths", len(pos)-1)
-		}
-		src = stackexchange.New(pos[1])
-	case mbox.Platform:
-		src = mbox.New(pos[1:]...)
-	case discourse.Platform:
-		if len(pos) != 2 {
-			return usageError("discourse reads one forum or folder, got %d", len(pos)-1)
-		}
-		if !strings.HasPrefix(pos[1], "http://") && !strings.HasPrefix(pos[1], "https://") {
-			src = discourse.NewDir(pos[1])
-			break
-		}
-		site, err := discourse.NewSite(pos[1])
-		if err != nil {
-			return usageError("%v", err)
-		}
-		site.APIKey, site.APIUser = e.getenv("CALVIN_DISCOURSE_API_KEY"), e.getenv("CALVIN_DISCOURSE_API_USER")
-		if (site.APIKey == "") != (site.APIUser == "") {
-			return usageError("set both CALVIN_DISCOURSE_API_KEY and CALVIN_DISCOURSE_API_USER, or neither")
-		}
-		site.Warn = func(err error) { fmt.Fprintf(e.stderr, "calvin: %v\n", err) }
-		feed = site
-	case "csv", "jsonl":
-		if len(pos) != 2 {
-			return usageError("%s reads one file, got %d", pos[0], len(pos)-1)
-		}
-		if *mappingFile == "" {
-			return usageError("%s needs --mapping FILE: which column holds what (examples in configs/)", pos[0])
-		}
-		m, err := export.LoadMapping(*mappingFile)
-		if err != nil {
-			return err
-		}
-		if m.Format != "" && m.Format != pos[0] {
-			return usageError("%s says format %s, not %s", *mappingFile, m.Format, pos[0])
-		}
-		m.Format = pos[0]
-		src = export.New(pos[1], m)
-	case "spool":
-		if len(pos) != 2 {
-			return usageError("spool reads one folder, got %d paths", len(pos)-1)
-		}
-		src = spool.New(pos[1])
-	case nntp.Platform:
-		if len(pos) != 2 {
-			return usageError("nntp pulls one server's URL, got %d", len(pos)-1)
-		}
-		f, err := nntp.Parse(pos[1])
-		if err != nil {
-			return usageError("%v", err)
-		}
-		f.Dialer.Password = e.getenv("CALVIN_NNTP_PASSWORD")
-		if f.Dialer.User != "" && f.Dialer.Password == "" {
-			return usageError("%s names user %q: set CALVIN_NNTP_PASSWORD", f.Input(), f.Dialer.User)
-		}
-		f.Warn = func(err error) { fmt.Fprintf(e.stderr, "calvin: %v\n", err) }
-		if *caFile != "" {
-			if f.Dialer.TLSConfig, err = trust(*caFile); err != nil {
-				return err
+	var sources []config.Source
+	switch {
+	case len(pos) == 0 && e.cfg != nil:
+		for _, s := range e.cfg.Sources {
+			if *source == "" || s.Name == *source {
+				s.Strict = s.Strict || *strict
+				sources = append(sources, s)
 			}
 		}
-		feed = f
+		if len(sources) == 0 {
+			return usageError("%s declares no source named %q", e.cfg.File, *source)
+		}
+	case len(pos) < 2:
+		return usageError("want a platform and a path, got %d arguments", len(pos))
+	case *source == "":
+		return usageError("--source is required")
 	default:
-		return usageError("unknown platform %q (known: stackexchange, mbox, spool, nntp, discourse, csv, jsonl)", pos[0])
+		sources = []config.Source{{Name: *source, Platform: pos[0], Locations: pos[1:], Mapping: *mappingFile, CAFile: *caFile, Strict: *strict}}
+	}
+	readers := make([]reader, len(sources))
+	for i, s := range sources {
+		if readers[i], err = open(e, s); err != nil {
+			return err
+		}
 	}
 
-	store, err := engine.Open(ctx, *db, engine.Options{MemoryLimit: *memory})
+	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{MemoryLimit: *memory})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	for i, s := range sources {
+		if err := ingestOne(ctx, e, store, s, readers[i], *quiet); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
+// reader is what reads a source: a Source read whole, or a Feed pulled in
+// steps.
+type reader struct {
+	src  ingest.Source
+	feed ingest.Feed
+}
+
+func (r reader) input() string {
+	if r.feed != nil {
+		return r.feed.Input()
+	}
+	return r.src.Input()
+}
+
+// open makes the reader of a source, declared or given on the command
+// line. Secrets come from the environment variables the source names, or
+// CALVIN_NNTP_PASSWORD and CALVIN_DISCOURSE_API_KEY / _USER.
+func open(e *env, s config.Source) (reader, error) {
+	loc := s.Locations
+	one := func(what string) error {
+		if len(loc) != 1 {
+			return usageError("%s reads one %s, got %d", s.Platform, what, len(loc))
+		}
+		return nil
+	}
+	warn := func(err error) { fmt.Fprintf(e.stderr, "calvin: %s: %v\n", s.Name, err) }
+	switch s.Platform {
+	case stackexchange.Platform:
+		if err := one("dump"); err != nil {
+			return reader{}, err
+		}
+		return reader{src: stackexchange.New(loc[0])}, nil
+	case mbox.Platform:
+		return reader{src: mbox.New(loc...)}, nil
+	case "spool":
+		if err := one("folder"); err != nil {
+			return reader{}, err
+		}
+		return reader{src: spool.New(loc[0])}, nil
+	case discourse.Platform:
+		if err := one("forum or folder"); err != nil {
+			return reader{}, err
+		}
+		if !strings.HasPrefix(loc[0], "http://") && !strings.HasPrefix(loc[0], "https://") {
+			return reader{src: discourse.NewDir(loc[0])}, nil
+		}
+		site, err := discourse.NewSite(loc[0])
+		if err != nil {
+			return reader{}, usageError("%v", err)
+		}
+		keyEnv, userEnv := or(s.APIKeyEnv, "CALVIN_DISCOURSE_API_KEY"), or(s.APIUserEnv, "CALVIN_DISCOURSE_API_USER")
+		site.APIKey, site.APIUser = e.getenv(keyEnv), e.getenv(userEnv)
+		if (site.APIKey == "") != (site.APIUser == "") {
+			return reader{}, usageError("set both %s and %s, or neither", keyEnv, userEnv)
+		}
+		site.Warn = warn
+		return reader{feed: site}, nil
+	case "csv", "jsonl":
+		if err := one("file"); err != nil {
+			return reader{}, err
+		}
+		if s.Mapping == "" {
+			return reader{}, usageError("%s needs --mapping FILE: which column holds what (examples in configs/)", s.Platform)
+		}
+		m, err := export.LoadMapping(s.Mapping)
+		if err != nil {
+			return reader{}, err
+		}
+		if m.Format != "" && m.Format != s.Platform {
+			return reader{}, usageError("%s says format %s, not %s", s.Mapping, m.Format, s.Platform)
+		}
+		m.Format = s.Platform
+		return reader{src: export.New(loc[0], m)}, nil
+	case nntp.Platform:
+		if err := one("server's URL"); err != nil {
+			return reader{}, err
+		}
+		f, err := nntp.Parse(loc[0])
+		if err != nil {
+			return reader{}, usageError("%v", err)
+		}
+		passEnv := or(s.PasswordEnv, "CALVIN_NNTP_PASSWORD")
+		f.Dialer.Password = e.getenv(passEnv)
+		if f.Dialer.User != "" && f.Dialer.Password == "" {
+			return reader{}, usageError("%s names user %q: set %s", f.Input(), f.Dialer.User, passEnv)
+		}
+		f.Warn = warn
+		if s.CAFile != "" {
+			if f.Dialer.TLSConfig, err = trust(s.CAFile); err != nil {
+				return reader{}, err
+			}
+		}
+		return reader{feed: f}, nil
+	}
+	return reader{}, usageError("unknown platform %q (known: %s)", s.Platform, strings.Join(config.Platforms, ", "))
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// ingestOne reads one source into the store and prints what it did.
+func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source, r reader, quiet bool) error {
 	stats := new(ingest.Stats)
 	var mu sync.Mutex
 	reported := 0
 	opts := ingest.Options{
-		Source: *source,
-		Strict: *strict,
+		Source: s.Name,
+		Strict: s.Strict,
 		Stats:  stats,
 		Report: func(err error) {
 			mu.Lock()
@@ -183,24 +247,25 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			reported++
 		},
 	}
-	stop := showProgress(e.stderr, !*quiet, stats)
+	stop := showProgress(e.stderr, !quiet, stats)
 	var run engine.Run
-	if feed != nil {
-		run, err = store.Pull(ctx, feed, opts)
+	var err error
+	if r.feed != nil {
+		run, err = store.Pull(ctx, r.feed, opts)
 	} else {
-		run, err = store.Ingest(ctx, src, opts)
+		run, err = store.Ingest(ctx, r.src, opts)
 	}
 	stop()
 	switch {
 	case err == nil:
-	case feed != nil && errors.Is(err, context.Canceled):
+	case r.feed != nil && errors.Is(err, context.Canceled):
 		return fmt.Errorf("pull interrupted: the %d new posts of the steps done are stored; the next pull goes on from there (%w)", run.RowsInserted, err)
-	case feed != nil:
-		return fmt.Errorf("pull %s: %w (the %d new posts of the steps done are stored)", feed.Input(), err, run.RowsInserted)
+	case r.feed != nil:
+		return fmt.Errorf("pull %s: %w (the %d new posts of the steps done are stored)", r.input(), err, run.RowsInserted)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("ingest interrupted: nothing was stored (%w)", err)
 	default:
-		return fmt.Errorf("ingest %s: %w (nothing was stored)", src.Input(), err)
+		return fmt.Errorf("ingest %s: %w (nothing was stored)", r.input(), err)
 	}
 	if reported > maxReported {
 		fmt.Fprintf(e.stderr, "calvin: ... and %d more bad records\n", reported-maxReported)

@@ -3,18 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/calvinslist/calvin/config"
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
 )
 
-const leaderboardUsage = `Usage: calvin leaderboard [--month YYYY-MM] [--source NAME] [--top N] [--by METRIC] [--format FORMAT]
+const leaderboardUsage = `Usage: calvin leaderboard [--month YYYY-MM] [--source NAME] [--top N] [--profile NAME | --by METRIC] [--format FORMAT]
 
-Ranks the contributors of one calendar month (UTC), by the calvin scoring
-profile (posts sent + replies received) or by one metric. Equal values share
+Ranks the contributors of one calendar month (UTC), by a scoring profile's
+score or by one metric. The profiles are calvin (posts sent + replies
+received, the default) and mvp (which also weighs accepted answers x3,
+first responses x2 and the people helped), or those --config's file
+defines. Equal values share
 a rank (1, 2, 2, 4); ties are listed by posts, then name. The month defaults
 to the one before the current month.
 
@@ -29,6 +34,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	source := fs.String("source", "", "rank only this source (default: every source)")
 	top := fs.Int("top", 10, "list at most `N` contributors")
 	by := fs.String("by", "score", "rank by score or by one `metric`")
+	profileName := fs.String("profile", "calvin", "the scoring `profile` of the score")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -46,6 +52,15 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	if *top < 1 {
 		return usageError("--top must be at least 1")
 	}
+	profiles := config.DefaultProfiles()
+	if e.cfg != nil {
+		profiles = e.cfg.Profiles
+	}
+	weights, ok := profiles[*profileName]
+	if !ok {
+		names := slices.Sorted(maps.Keys(profiles))
+		return usageError("unknown profile %q: use one of %s", *profileName, strings.Join(names, ", "))
+	}
 	m := time.Now().UTC().AddDate(0, -1, 0)
 	if *month != "" {
 		if m, err = time.Parse("2006-01", *month); err != nil {
@@ -53,13 +68,13 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	store, err := engine.Open(ctx, *db, engine.Options{ReadOnly: true})
+	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	entries, err := store.Leaderboard(ctx, engine.Board{
-		Month: m, Source: *source, By: *by, Top: *top, Profile: engine.CalvinProfile(),
+		Month: m, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
 	})
 	if err != nil {
 		return err

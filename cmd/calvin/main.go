@@ -16,7 +16,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/calvinslist/calvin/config"
 )
 
 func main() {
@@ -31,6 +34,7 @@ func main() {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	cfg            *config.Config // from --config; nil without
 }
 
 // command is one subcommand: its name, a one-line summary, and its main.
@@ -45,6 +49,7 @@ func commands() []command {
 		{"ingest", "read a source into the database", runIngest},
 		{"leaderboard", "rank the contributors of a month", runLeaderboard},
 		{"sql", "run SQL on the database", runSQL},
+		{"config", "check a configuration file", runConfig},
 	}
 }
 
@@ -63,6 +68,23 @@ func usageError(format string, args ...any) error {
 // error, 2 on a usage error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) > 0 && (args[0] == "--config" || args[0] == "-config" || strings.HasPrefix(args[0], "--config=")) {
+		_, rest, ok := strings.Cut(args[0], "=")
+		args = args[1:]
+		if !ok {
+			if len(args) == 0 {
+				fmt.Fprintln(stderr, "calvin: --config needs a file")
+				return 2
+			}
+			rest, args = args[0], args[1:]
+		}
+		cfg, err := config.Load(rest)
+		if err != nil {
+			fmt.Fprintf(stderr, "calvin: %v\n", err)
+			return 1
+		}
+		e.cfg = cfg
+	}
 	if len(args) == 0 {
 		printUsage(stderr)
 		return 2
@@ -103,7 +125,10 @@ func printUsage(w io.Writer) {
 
 Usage:
 
-	calvin <command> [arguments]
+	calvin [--config FILE] <command> [arguments]
+
+--config FILE reads a configuration (configs/calvin.yaml): its database,
+sources and profiles.
 
 The commands are:
 
@@ -114,6 +139,17 @@ The commands are:
 	fmt.Fprint(w, `
 Run 'calvin <command> --help' for more about a command.
 `)
+}
+
+// dbPath is the database a command uses: --db when given, else the
+// configuration's, else the default.
+func dbPath(e *env, fs *flag.FlagSet, flagValue string) string {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "db" })
+	if !set && e.cfg != nil && e.cfg.Database != "" {
+		return e.cfg.Database
+	}
+	return flagValue
 }
 
 // newFlags returns a FlagSet for a command whose help text is usage

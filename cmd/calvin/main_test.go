@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,12 +46,12 @@ func TestUsage(t *testing.T) {
 		{[]string{"help", "sql"}, 0, "Usage: calvin sql"},
 		{[]string{"ingest", "stackexchange", "x"}, 2, "--source is required"},
 		{[]string{"ingest", "usenet", "x", "--source", "s"}, 2, `unknown platform "usenet"`},
-		{[]string{"ingest", "stackexchange", "a", "b", "--source", "s"}, 2, "stackexchange reads one dump, got 2 paths"},
+		{[]string{"ingest", "stackexchange", "a", "b", "--source", "s"}, 2, "stackexchange reads one dump, got 2"},
 		{[]string{"ingest", "mbox", "--source", "s"}, 2, "want a platform and a path, got 1 arguments"},
 		{[]string{"ingest", "nntp", "ftp://h/g", "--source", "s"}, 2, "want a news://, nntp:// or nntps:// URL"},
 		{[]string{"ingest", "nntp", "news://h", "--source", "s"}, 2, "no groups: add them after the server"},
 		{[]string{"ingest", "nntp", "nntps://u:secret@h/g", "--source", "s"}, 2, "a password does not belong in the URL: set CALVIN_NNTP_PASSWORD"},
-		{[]string{"ingest", "spool", "a", "b", "--source", "s"}, 2, "spool reads one folder, got 2 paths"},
+		{[]string{"ingest", "spool", "a", "b", "--source", "s"}, 2, "spool reads one folder, got 2"},
 		{[]string{"ingest", "discourse", "a", "b", "--source", "s"}, 2, "discourse reads one forum or folder, got 2"},
 		{[]string{"ingest", "csv", "posts.csv", "--source", "s"}, 2, "csv needs --mapping FILE"},
 		{[]string{"ingest", "jsonl", "posts.jsonl", "--mapping", "../../configs/phpbb.yaml", "--source", "s"}, 2, "../../configs/phpbb.yaml says format csv, not jsonl"},
@@ -180,6 +181,74 @@ func TestIngestDiscourse(t *testing.T) {
 	}
 }
 
+// TestConfig: calvin --config FILE ingest reads every declared source into
+// the file's database, or the one --source names; config check reports a
+// good file and the line of a bad one's mistake.
+func TestConfig(t *testing.T) {
+	dir := t.TempDir()
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	cfg := filepath.Join(dir, "calvin.yaml")
+	text := "database: test.duckdb\nsources:\n" +
+		"  - {name: se, platform: stackexchange, location: " + abs("../../engine/testdata/may2021") + "}\n" +
+		"  - {name: mail, platform: mbox, location: " + abs("../../engine/testdata/jan2005.mbox") + "}\n" +
+		"  - {name: forum, platform: discourse, location: " + abs("../../ingest/discourse/testdata/forum") + "}\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := calvin(t, "--config", cfg, "ingest", "--quiet")
+	for _, want := range []string{"se: read 17 posts, 17 new", "mail: read 6 posts, 6 new", "forum: read 7 posts, 7 new"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("ingest: exit %d, want %q in\n%s%s", code, want, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "test.duckdb")); err != nil {
+		t.Errorf("the database is not where the file says: %v", err)
+	}
+	code, stdout, _ = calvin(t, "--config="+cfg, "ingest", "--source", "mail")
+	if want := "mail: read 6 posts, 0 new, 0 updated"; code != 0 || !strings.HasPrefix(stdout, want) || strings.Contains(stdout, "se:") {
+		t.Errorf("ingest --source mail: exit %d\n%s", code, stdout)
+	}
+	code, _, stderr = calvin(t, "--config", cfg, "ingest", "--source", "nope")
+	if code != 2 || !strings.Contains(stderr, `declares no source named "nope"`) {
+		t.Errorf("unknown source: exit %d, %s", code, stderr)
+	}
+
+	code, stdout, _ = calvin(t, "config", "check", cfg)
+	if code != 0 || !strings.Contains(stdout, "sources:    3: se (stackexchange), mail (mbox), forum (discourse)") {
+		t.Errorf("config check: exit %d\n%s", code, stdout)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("sources:\n  - name: x\n    platform: usenet\n"), 0o644)
+	code, _, stderr = calvin(t, "config", "check", bad)
+	if want := bad + `:3: sources.platform: "usenet" is not one of`; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("config check of a bad file: exit %d, %s; want %q", code, stderr, want)
+	}
+	code, _, stderr = calvin(t, "--config", bad, "leaderboard")
+	if code != 1 || !strings.Contains(stderr, bad+":3:") {
+		t.Errorf("--config with a bad file: exit %d, %s", code, stderr)
+	}
+}
+
+// csvBoard reads a CSV board as "rank name score; ...".
+func csvBoard(t *testing.T, out string) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("not a CSV board: %v\n%s", err, out)
+	}
+	var rows []string
+	for _, r := range recs[1:] {
+		rows = append(rows, r[0]+" "+r[1]+" "+r[4])
+	}
+	return strings.Join(rows, "; ")
+}
+
 func TestIngestAndLeaderboard(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "calvin.duckdb")
 	dump := "../../engine/testdata/may2021"
@@ -204,6 +273,25 @@ func TestIngestAndLeaderboard(t *testing.T) {
 	}
 	if want := "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 4 Dave 2"; strings.Join(got, "; ") != want || recs[0][4] != "score" {
 		t.Errorf("csv: header %v, rows %q; want %s", recs[0], got, want)
+	}
+
+	// The mvp profile: posts + received + 3 accepted + 2 first responses
+	// + helped. Alice 3+3+0+2+1 = 9, Bob 2+3+0+2+1 = 8, Carol 2+1+3+0+2
+	// = 8, Dave 1+1+0+2+2 = 6 (engine/store_test.go's May metrics).
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-05", "--format", "csv", "--profile", "mvp")
+	if got, want := csvBoard(t, stdout), "1 Alice 9; 2 Bob 8; 2 Carol & Co 8; 4 Dave 6"; code != 0 || got != want {
+		t.Errorf("mvp: %s, want %s", got, want)
+	}
+	// A profile of the configuration's: answers alone. Alice 2 and Carol
+	// 2 (Alice first, with more posts), Bob 1 and Dave 1.
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(cfg, []byte("profiles:\n  answers_only:\n    answers: 1\n"), 0o644)
+	code, stdout, _ = calvin(t, "--config", cfg, "leaderboard", "--db", db, "--month", "2021-05", "--format", "csv", "--profile", "answers_only")
+	if got, want := csvBoard(t, stdout), "1 Alice 2; 1 Carol & Co 2; 3 Bob 1; 3 Dave 1"; code != 0 || got != want {
+		t.Errorf("answers_only: %s, want %s", got, want)
+	}
+	if code, _, stderr := calvin(t, "leaderboard", "--db", db, "--profile", "answers_only"); code != 2 || !strings.Contains(stderr, `unknown profile "answers_only": use one of calvin, mvp`) {
+		t.Errorf("a profile without its configuration: exit %d, %s", code, stderr)
 	}
 
 	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-05", "--format", "json", "--by", "received", "--top", "2")

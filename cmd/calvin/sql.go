@@ -31,7 +31,7 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	if !slices.Contains(report.Formats(), *format) {
 		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
 	}
-	store, err := engine.Open(ctx, *db, engine.Options{ReadOnly: !*write})
+	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: !*write})
 	if err != nil {
 		return err
 	}
