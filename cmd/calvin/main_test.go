@@ -249,6 +249,40 @@ func csvBoard(t *testing.T, out string) string {
 	return strings.Join(rows, "; ")
 }
 
+// TestShippedConfig: configs/calvin.yaml ingests every source it declares
+// from ../shared/data (beside the repository; the test is skipped where it
+// is not), and each source has a board. The counts come from the files:
+// alcohol.meta 94 questions + 141 answers + 367 comments; bicycles.meta
+// 453 + 971 + 2,448; linux-mips 2,895 messages; fetchmail-users 3,504
+// messages, 5 of them met twice; the spool's 1,000 articles; foundationdb
+// 1,922 posts less 10 small actions; Forums-SM's 13 rows.
+func TestShippedConfig(t *testing.T) {
+	if _, err := os.Stat("../../../shared/data"); err != nil {
+		t.Skip("no ../shared/data beside the repository")
+	}
+	db := filepath.Join(t.TempDir(), "calvin.duckdb")
+	code, stdout, stderr := calvin(t, "--config", "../../configs/calvin.yaml", "ingest", "--db", db, "--quiet")
+	if code != 0 {
+		t.Fatalf("ingest: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"alcohol.meta: read 602 posts, 602 new", "bicycles.meta: read 3872 posts, 3872 new",
+		"linux-mips: read 2895 posts, 2895 new", "fetchmail-users: read 3499 posts, 3499 new, 0 updated, 0 bad records skipped, 5 duplicates dropped",
+		"usenet: read 1000 posts, 1000 new", "fdb: read 1912 posts, 1912 new", "cinder: read 13 posts, 13 new",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("want %q in\n%s", want, stdout)
+		}
+	}
+	for source, month := range map[string]string{"alcohol.meta": "2014-01", "bicycles.meta": "2010-08", "linux-mips": "2005-03",
+		"fetchmail-users": "2004-06", "usenet": "1993-04", "fdb": "2018-05", "cinder": "2013-03"} {
+		code, stdout, _ := calvin(t, "--config", "../../configs/calvin.yaml", "leaderboard", "--db", db, "--source", source, "--month", month, "--profile", "mvp", "--format", "csv")
+		if rows := strings.Count(stdout, "\n"); code != 0 || rows < 2 {
+			t.Errorf("%s %s: exit %d, no board:\n%s", source, month, code, stdout)
+		}
+	}
+}
+
 func TestIngestAndLeaderboard(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "calvin.duckdb")
 	dump := "../../engine/testdata/may2021"
