@@ -11,9 +11,10 @@ package queries
 import (
 	"embed"
 	"fmt"
+	"strings"
 )
 
-//go:embed *.sql
+//go:embed *.sql reports/*.sql
 var files embed.FS
 
 // Get returns the text of the named query, the file NAME.sql.
@@ -42,4 +43,97 @@ func Metrics() []string {
 		"posts", "comments", "questions", "answers", "topics", "received",
 		"accepted", "reach", "helped", "first_responses", "audience", "active_days",
 	}
+}
+
+// Report is a named query users run by name (calvin query): a file of
+// reports/, its leading comment saying what it returns and its parameters.
+type Report struct {
+	Name    string
+	Summary string // the comment's first paragraph
+	Params  []Param
+	SQL     string
+}
+
+// Param is a report's parameter, documented in its comment's Parameters
+// block as "$name  what it is (required)", "(optional)" (null when not
+// given) or "(default: VALUE)".
+type Param struct {
+	Name     string
+	Doc      string
+	Required bool
+	Default  *string // nil: none (null) unless Required
+}
+
+// Reports returns the reports, by name.
+func Reports() ([]Report, error) {
+	entries, err := files.ReadDir("reports")
+	if err != nil {
+		return nil, err
+	}
+	var out []Report
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".sql")
+		if !ok {
+			continue
+		}
+		r, err := GetReport(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// GetReport returns the named report.
+func GetReport(name string) (Report, error) {
+	b, err := files.ReadFile("reports/" + name + ".sql")
+	if err != nil || strings.ContainsAny(name, "/.") {
+		return Report{}, fmt.Errorf("no report named %q (calvin query --list lists them)", name)
+	}
+	r := Report{Name: name, SQL: string(b)}
+	var summary []string
+	inParams, inSummary := false, true
+	for line := range strings.Lines(r.SQL) {
+		text, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "--")
+		if !ok {
+			break
+		}
+		text = strings.TrimSpace(text)
+		switch {
+		case text == "":
+			inSummary = false
+		case strings.HasPrefix(text, "Parameters:"):
+			inParams, inSummary = true, false
+		case inSummary:
+			summary = append(summary, text)
+		case inParams && strings.HasPrefix(text, "$"):
+			p, err := param(text)
+			if err != nil {
+				return Report{}, fmt.Errorf("reports/%s.sql: %w", name, err)
+			}
+			r.Params = append(r.Params, p)
+		}
+	}
+	r.Summary = strings.TrimPrefix(strings.Join(summary, " "), name+": ")
+	return r, nil
+}
+
+// param reads one line of a Parameters block.
+func param(text string) (Param, error) {
+	name, doc, _ := strings.Cut(text[1:], " ")
+	p := Param{Name: name, Doc: strings.TrimSpace(doc)}
+	switch {
+	case strings.HasSuffix(p.Doc, "(required)"):
+		p.Required = true
+	case strings.Contains(p.Doc, "(optional"):
+	default:
+		i := strings.LastIndex(p.Doc, "(default: ")
+		if i < 0 || !strings.HasSuffix(p.Doc, ")") {
+			return p, fmt.Errorf("$%s: say (required), (optional) or (default: VALUE)", name)
+		}
+		v := p.Doc[i+len("(default: ") : len(p.Doc)-1]
+		p.Default = &v
+	}
+	return p, nil
 }

@@ -347,6 +347,32 @@ func TestIngestAndLeaderboard(t *testing.T) {
 		t.Errorf("empty month: %q, want %q", stdout, want)
 	}
 
+	// Named reports. Bob's history (engine/store_test.go): May, second by
+	// the calvin score (2 posts + 3 received, after Alice's 6); June, only
+	// A11's acceptance: no score, no rank.
+	code, stdout, stderr = calvin(t, "query", "history", "--db", db, "--param", "source=t", "--param", "author=2", "--format", "csv")
+	if want := "month,calvin_rank,calvin_score,posts,comments,received,accepted,reach,helped,first_responses,active_days\n" +
+		"2021-05,2,5,2,2,3,0,2,1,1,3\n2021-06,,0,0,0,0,1,0,0,0,0\n"; code != 0 || stdout != want {
+		t.Errorf("query history: exit %d\n%s%s\nwant\n%s", code, stdout, stderr, want)
+	}
+	code, stdout, _ = calvin(t, "query", "--list")
+	if code != 0 || !strings.Contains(stdout, "runs\n    the latest ingests") || !strings.Contains(stdout, "--param limit=...  how many runs at most (default: 20)") {
+		t.Errorf("query --list: exit %d\n%s", code, stdout)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"query", "history", "--db", db, "--param", "source=t"}, "history needs --param author=VALUE"},
+		{[]string{"query", "runs", "--db", db, "--param", "colour=red"}, `runs takes no parameter "colour"`},
+		{[]string{"query", "nope", "--db", db}, `no report named "nope"`},
+		{[]string{"query", "runs", "--db", db, "--param", "limit"}, `want NAME=VALUE, got "limit"`},
+	} {
+		if code, _, stderr := calvin(t, tc.args...); code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %s; want %q", tc.args, code, stderr, tc.want)
+		}
+	}
+
 	code, stdout, _ = calvin(t, "sql", "--db", db, "SELECT kind, count(*) AS n FROM posts GROUP BY kind ORDER BY kind")
 	// "question" sets the first column's width, 8, then two blanks.
 	if want := "kind      n\nanswer    7\ncomment   5\nquestion  5\n"; code != 0 || stdout != want {

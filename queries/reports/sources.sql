@@ -1,0 +1,11 @@
+-- sources: every source in the database: its platform, posts, accounts,
+-- first and last post, and when it was last ingested.
+--
+-- Parameters: none.
+SELECT p.source, any_value(p.platform) AS platform, count(*) AS posts,
+       count(DISTINCT p.author) AS accounts,
+       min(p.created_at) AS first_post, max(p.created_at) AS last_post,
+       (SELECT max(r.finished_at) FROM ingest_runs AS r WHERE r.source = p.source) AS last_ingest
+FROM posts AS p
+GROUP BY p.source
+ORDER BY p.source
