@@ -127,3 +127,60 @@ func (s *Store) LatestMonth(ctx context.Context, source string) (time.Time, erro
 	}
 	return m.Time, nil
 }
+
+// Moves compares a board with the one of the period before it: each
+// entry's rank then (0: not on that board at all, a new entry), and the
+// entries of that board's top who are not in this one's.
+type Moves struct {
+	Previous map[string]int // "source\x00author" -> rank on the previous board
+	Dropped  []Dropped      // of the previous top, not in this top, by their previous rank
+}
+
+// Dropped is an account that left the top: its rank before, and its rank
+// now (0: not ranked at all).
+type Dropped struct {
+	Entry
+	Now int
+}
+
+// Key names an account in Moves.Previous.
+func Key(source, author string) string { return source + "\x00" + author }
+
+// Movers compares entries, the board b asks for, with the board of the
+// month before: ranks there come from its whole board, not only its top.
+func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, error) {
+	prev := b
+	prev.Month = time.Date(b.Month.Year(), b.Month.Month()-1, 1, 0, 0, 0, 0, time.UTC)
+	prev.Top = 1 << 30
+	before, err := s.Leaderboard(ctx, prev)
+	if err != nil {
+		return Moves{}, err
+	}
+	now := b
+	now.Top = 1 << 30
+	all, err := s.Leaderboard(ctx, now)
+	if err != nil {
+		return Moves{}, err
+	}
+	rankNow := map[string]int{}
+	for _, e := range all {
+		rankNow[Key(e.Source, e.Author)] = e.Rank
+	}
+	inTop := map[string]bool{}
+	for _, e := range entries {
+		inTop[Key(e.Source, e.Author)] = true
+	}
+	top := b.Top
+	if top <= 0 {
+		top = 10
+	}
+	m := Moves{Previous: map[string]int{}}
+	for i, e := range before {
+		k := Key(e.Source, e.Author)
+		m.Previous[k] = e.Rank
+		if i < top && !inTop[k] {
+			m.Dropped = append(m.Dropped, Dropped{Entry: e, Now: rankNow[k]})
+		}
+	}
+	return m, nil
+}

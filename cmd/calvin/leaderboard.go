@@ -35,6 +35,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	top := fs.Int("top", 10, "list at most `N` contributors")
 	by := fs.String("by", "score", "rank by score or by one `metric`")
 	profileName := fs.String("profile", "calvin", "the scoring `profile` of the score")
+	movers := fs.Bool("movers", false, "compare with the month before: each rank then, new entries, and who dropped out of the top")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -73,11 +74,18 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	entries, err := store.Leaderboard(ctx, engine.Board{
-		Month: m, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
-	})
+	board := engine.Board{Month: m, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights}}
+	entries, err := store.Leaderboard(ctx, board)
 	if err != nil {
 		return err
+	}
+	var moves *engine.Moves
+	if *movers {
+		mv, err := store.Movers(ctx, board, entries)
+		if err != nil {
+			return err
+		}
+		moves = &mv
 	}
 	if len(entries) == 0 && *format == "table" {
 		latest, err := store.LatestMonth(ctx, *source)
@@ -91,15 +99,34 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout)
 		return nil
 	}
-	return report.Write(e.stdout, *format, boardTable(entries, *format))
+	if err := report.Write(e.stdout, *format, boardTable(entries, *format, moves)); err != nil {
+		return err
+	}
+	if moves != nil && len(moves.Dropped) > 0 && (*format == "table" || *format == "markdown") {
+		var names []string
+		for _, d := range moves.Dropped {
+			now := "not ranked"
+			if d.Now > 0 {
+				now = fmt.Sprintf("now %d", d.Now)
+			}
+			names = append(names, fmt.Sprintf("%s (%d, %s)", d.Name, d.Rank, now))
+		}
+		fmt.Fprintf(e.stdout, "\nOut of the top %d since %s: %s\n", *top, m.AddDate(0, -1, 0).Format("2006-01"), strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // boardTable lays out a leaderboard: rank and name, the score, then every
 // metric (the one ranked on among them). The machine formats also carry
-// the source and the account's id.
-func boardTable(entries []engine.Entry, format string) *report.Table {
+// the source and the account's id. With moves, the rank before and the
+// change follow the rank: "+2" up, "-1" down, "=" the same, "new".
+func boardTable(entries []engine.Entry, format string, moves *engine.Moves) *report.Table {
 	human := format == "table" || format == "markdown"
-	cols := []string{"rank", "name"}
+	cols := []string{"rank"}
+	if moves != nil {
+		cols = append(cols, "previous", "change")
+	}
+	cols = append(cols, "name")
 	if !human {
 		cols = append(cols, "source", "author")
 	}
@@ -107,7 +134,19 @@ func boardTable(entries []engine.Entry, format string) *report.Table {
 	cols = append(cols, engine.MetricNames()...)
 	t := &report.Table{Columns: cols}
 	for _, en := range entries {
-		row := []any{int64(en.Rank), en.Name}
+		row := []any{int64(en.Rank)}
+		if moves != nil {
+			prev := moves.Previous[engine.Key(en.Source, en.Author)]
+			switch {
+			case prev == 0:
+				row = append(row, nil, "new")
+			case prev == en.Rank:
+				row = append(row, int64(prev), "=")
+			default:
+				row = append(row, int64(prev), fmt.Sprintf("%+d", prev-en.Rank))
+			}
+		}
+		row = append(row, en.Name)
 		if !human {
 			row = append(row, en.Source, en.Author)
 		}

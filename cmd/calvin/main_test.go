@@ -347,6 +347,23 @@ func TestIngestAndLeaderboard(t *testing.T) {
 		t.Errorf("empty month: %q, want %q", stdout, want)
 	}
 
+	// Movers. April's board is Dave alone (Q30: 1); in May he is fourth
+	// (-3) and the other three are new. June's board is Erin alone (Q60
+	// and Alice's comment on it: 2): May's four are out of the top.
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-05", "--movers", "--format", "csv")
+	var moved []string
+	recs, _ = csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	for _, r := range recs {
+		moved = append(moved, strings.Join(r[:4], " "))
+	}
+	if want := "rank previous change name; 1  new Alice; 2  new Bob; 3  new Carol & Co; 4 1 -3 Dave"; code != 0 || strings.Join(moved, "; ") != want {
+		t.Errorf("movers May: %q, want %q", strings.Join(moved, "; "), want)
+	}
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-06", "--movers")
+	if want := "\nOut of the top 10 since 2021-05: Alice (1, not ranked), Bob (2, not ranked), Carol & Co (3, not ranked), Dave (4, not ranked)\n"; code != 0 || !strings.HasSuffix(stdout, want) || !strings.HasPrefix(strings.Join(strings.Fields(strings.Split(stdout, "\n")[1]), " "), "1 new Erin 2") {
+		t.Errorf("movers June:\n%s\nwant Erin new, and ending %q", stdout, want)
+	}
+
 	// Named reports. Bob's history (engine/store_test.go): May, second by
 	// the calvin score (2 posts + 3 received, after Alice's 6); June, only
 	// A11's acceptance: no score, no rank.
