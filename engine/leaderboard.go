@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -45,16 +46,66 @@ type Board struct {
 	By      string    // "score" (empty means the same) or one metric's name
 	Top     int       // at most this many rows; 0 means 10
 	Profile Profile
+	// Exclusions keep accounts off the board in the months they cover;
+	// ListExcluded lists those of the month after the board, rank 0.
+	Exclusions   []Exclusion
+	ListExcluded bool
 }
 
-// Entry is one ranked account.
+// Exclusion keeps accounts off the boards: one account (Source and
+// Author), the addresses of a mail Domain (and its subdomains), or the
+// accounts whose name or id matches Name (a pattern: * and ?); in the
+// months From to To overlap (zero: unbounded).
+type Exclusion struct {
+	Source, Author string
+	Domain         string
+	Name           string
+	From, To       time.Time
+	Reason         string
+}
+
+// exclusionsJSON writes exclusions as leaderboard.sql's $exclusions.
+func exclusionsJSON(exs []Exclusion) (string, error) {
+	type row struct {
+		Source *string `json:"source"`
+		Author *string `json:"author"`
+		Domain *string `json:"domain"`
+		Name   *string `json:"name"`
+		From   *string `json:"from"`
+		To     *string `json:"to"`
+		Reason string  `json:"reason"`
+	}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	day := func(t time.Time) *string {
+		if t.IsZero() {
+			return nil
+		}
+		return opt(t.Format(time.DateOnly))
+	}
+	rows := make([]row, 0, len(exs))
+	for _, e := range exs {
+		rows = append(rows, row{Source: opt(e.Source), Author: opt(e.Author), Domain: opt(strings.ToLower(e.Domain)),
+			Name: opt(e.Name), From: day(e.From), To: day(e.To), Reason: e.Reason})
+	}
+	b, err := json.Marshal(rows)
+	return string(b), err
+}
+
+// Entry is one ranked account, or, with rank 0 and the reason, one kept
+// off the board by an exclusion.
 type Entry struct {
-	Rank   int
-	Name   string
-	Source string
-	Author string
-	Value  float64 // what was ranked on: the score or the chosen metric
-	Score  float64
+	Rank     int
+	Name     string
+	Source   string
+	Author   string
+	Value    float64 // what was ranked on: the score or the chosen metric
+	Score    float64
+	Excluded string // why the account is not ranked; "" for a ranked one
 	Metrics
 }
 
@@ -90,6 +141,11 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	for _, m := range MetricNames() {
 		args = append(args, sql.Named("w_"+m, b.Profile.Weights[m]))
 	}
+	exs, err := exclusionsJSON(b.Exclusions)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded))
 	rows, err := s.db.QueryContext(ctx, queries.MustGet("leaderboard"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard: %w", err)
@@ -98,12 +154,14 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	var out []Entry
 	for rows.Next() {
 		var e Entry
+		var excluded sql.NullString
 		m := &e.Metrics
 		if err := rows.Scan(&e.Rank, &e.Name, &e.Source, &e.Author, &e.Value, &e.Score,
 			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
-			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays); err != nil {
+			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &excluded); err != nil {
 			return nil, fmt.Errorf("leaderboard: %w", err)
 		}
+		e.Excluded = excluded.String
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -152,12 +210,14 @@ func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, er
 	prev := b
 	prev.Month = time.Date(b.Month.Year(), b.Month.Month()-1, 1, 0, 0, 0, 0, time.UTC)
 	prev.Top = 1 << 30
+	prev.ListExcluded = false
 	before, err := s.Leaderboard(ctx, prev)
 	if err != nil {
 		return Moves{}, err
 	}
 	now := b
 	now.Top = 1 << 30
+	now.ListExcluded = false
 	all, err := s.Leaderboard(ctx, now)
 	if err != nil {
 		return Moves{}, err
@@ -168,7 +228,9 @@ func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, er
 	}
 	inTop := map[string]bool{}
 	for _, e := range entries {
-		inTop[Key(e.Source, e.Author)] = true
+		if e.Rank > 0 {
+			inTop[Key(e.Source, e.Author)] = true
+		}
 	}
 	top := b.Top
 	if top <= 0 {

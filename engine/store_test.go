@@ -681,3 +681,77 @@ func TestForumMetrics(t *testing.T) {
 		t.Errorf("account_roles: %q, %v", roles, err)
 	}
 }
+
+// board returns a board as "rank name value [reason]; ...".
+func board(t *testing.T, s *Store, b Board) string {
+	t.Helper()
+	entries, err := s.Leaderboard(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		row := fmt.Sprintf("%d %s %g", e.Rank, e.Name, e.Value)
+		if e.Excluded != "" {
+			row += " [" + e.Excluded + "]"
+		}
+		out = append(out, row)
+	}
+	return strings.Join(out, "; ")
+}
+
+// TestExclusions: May 2021 of the fixture (calvin score: Alice 6, Bob 5,
+// Carol & Co 3, Dave 2). An exclusion takes an account off the board in
+// the months its dates overlap, and only those; the others close ranks;
+// the excluded one's reply still counts for whom it answered (Alice's 6
+// holds Bob's A11); listed apart, it carries its reason.
+func TestExclusions(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	may := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	day := func(d string) time.Time {
+		t, _ := time.Parse(time.DateOnly, d)
+		return t
+	}
+	bob := Exclusion{Source: "t", Author: "2", Reason: "staff"}
+	tests := []struct {
+		name string
+		exs  []Exclusion
+		list bool
+		want string
+	}{
+		{"none", nil, false, "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 4 Dave 2"},
+		{"an account", []Exclusion{bob}, false, "1 Alice 6; 2 Carol & Co 3; 3 Dave 2"},
+		{"listed apart", []Exclusion{bob}, true, "1 Alice 6; 2 Carol & Co 3; 3 Dave 2; 0 Bob 5 [staff]"},
+		{"from a day in May", []Exclusion{{Source: "t", Author: "2", From: day("2021-05-31"), Reason: "employee"}}, false, "1 Alice 6; 2 Carol & Co 3; 3 Dave 2"},
+		{"from June on", []Exclusion{{Source: "t", Author: "2", From: day("2021-06-01"), Reason: "employee"}}, false, "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 4 Dave 2"},
+		{"until April", []Exclusion{{Source: "t", Author: "2", To: day("2021-04-30"), Reason: "employee"}}, false, "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 4 Dave 2"},
+		{"a name pattern", []Exclusion{{Name: "Carol*", Reason: "bot"}}, true, "1 Alice 6; 2 Bob 5; 3 Dave 2; 0 Carol & Co 3 [bot]"},
+		{"an id pattern", []Exclusion{{Name: "?", Reason: "bot"}}, false, ""},
+	}
+	for _, tc := range tests {
+		got := board(t, s, Board{Month: may, Profile: calvinProfile, Exclusions: tc.exs, ListExcluded: tc.list})
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestExcludedDomain: a mail domain takes its addresses and its
+// subdomains' off the board, not a domain that merely ends the same.
+func TestExcludedDomain(t *testing.T) {
+	s, _ := newStore(t)
+	at := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	var src posts
+	for _, a := range []string{"ann@corp.example", "bo@mail.corp.example", "cy@example.org", "dee@notcorp.example"} {
+		src = append(src, ingest.Post{PostID: []byte(a), ThreadID: []byte(a), Kind: ingest.KindTopic, Author: []byte(a), CreatedAt: at})
+	}
+	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	got := board(t, s, Board{Month: time.Unix(0, at*1000), Profile: calvinProfile,
+		Exclusions: []Exclusion{{Domain: "Corp.Example", Reason: "employee"}}, ListExcluded: true})
+	if want := "1 cy@example.org 1; 1 dee@notcorp.example 1; 0 ann@corp.example 1 [employee]; 0 bo@mail.corp.example 1 [employee]"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}

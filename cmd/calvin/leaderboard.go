@@ -35,6 +35,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	top := fs.Int("top", 10, "list at most `N` contributors")
 	by := fs.String("by", "score", "rank by score or by one `metric`")
 	profileName := fs.String("profile", "calvin", "the scoring `profile` of the score")
+	listExcluded := fs.Bool("excluded", false, "list apart the accounts --config's exclusions keep off the board, with the reason")
 	movers := fs.Bool("movers", false, "compare with the month before: each rank then, new entries, and who dropped out of the top")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	pos, err := parse(fs, args)
@@ -74,7 +75,17 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	board := engine.Board{Month: m, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights}}
+	board := engine.Board{Month: m, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
+		ListExcluded: *listExcluded}
+	if e.cfg != nil {
+		for _, x := range e.cfg.Exclusions {
+			ex := engine.Exclusion{Domain: x.Domain, Name: x.Name, From: x.From, To: x.To, Reason: x.Reason}
+			if x.Account != nil {
+				ex.Source, ex.Author = x.Account.Source, x.Account.Author
+			}
+			board.Exclusions = append(board.Exclusions, ex)
+		}
+	}
 	entries, err := store.Leaderboard(ctx, board)
 	if err != nil {
 		return err
@@ -99,8 +110,26 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout)
 		return nil
 	}
-	if err := report.Write(e.stdout, *format, boardTable(entries, *format, moves)); err != nil {
+	human := *format == "table" || *format == "markdown"
+	var apart []engine.Entry
+	if human {
+		i := slices.IndexFunc(entries, func(en engine.Entry) bool { return en.Excluded != "" })
+		if i >= 0 {
+			entries, apart = entries[:i], entries[i:]
+		}
+	}
+	if err := report.Write(e.stdout, *format, boardTable(entries, *format, moves, *listExcluded)); err != nil {
 		return err
+	}
+	if len(apart) > 0 {
+		fmt.Fprintf(e.stdout, "\nNot ranked, excluded in %s:\n\n", m.Format("2006-01"))
+		t := &report.Table{Columns: []string{"name", "reason", "score"}}
+		for _, en := range apart {
+			t.Rows = append(t.Rows, []any{en.Name, en.Excluded, en.Score})
+		}
+		if err := report.Write(e.stdout, *format, t); err != nil {
+			return err
+		}
 	}
 	if moves != nil && len(moves.Dropped) > 0 && (*format == "table" || *format == "markdown") {
 		var names []string
@@ -120,7 +149,10 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 // metric (the one ranked on among them). The machine formats also carry
 // the source and the account's id. With moves, the rank before and the
 // change follow the rank: "+2" up, "-1" down, "=" the same, "new".
-func boardTable(entries []engine.Entry, format string, moves *engine.Moves) *report.Table {
+//
+// With excluded (machine formats), each row says why its account is not
+// ranked, or nothing: the excluded come after the board, rank 0.
+func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excluded bool) *report.Table {
 	human := format == "table" || format == "markdown"
 	cols := []string{"rank"}
 	if moves != nil {
@@ -132,12 +164,18 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves) *rep
 	}
 	cols = append(cols, "score")
 	cols = append(cols, engine.MetricNames()...)
+	excluded = excluded && !human
+	if excluded {
+		cols = append(cols, "excluded")
+	}
 	t := &report.Table{Columns: cols}
 	for _, en := range entries {
 		row := []any{int64(en.Rank)}
 		if moves != nil {
 			prev := moves.Previous[engine.Key(en.Source, en.Author)]
 			switch {
+			case en.Rank == 0: // excluded: not on the board
+				row = append(row, nil, nil)
 			case prev == 0:
 				row = append(row, nil, "new")
 			case prev == en.Rank:
@@ -153,6 +191,9 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves) *rep
 		m := en.Metrics
 		row = append(row, en.Score, m.Posts, m.Comments, m.Questions, m.Answers, m.Topics,
 			m.Received, m.Accepted, m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays)
+		if excluded {
+			row = append(row, en.Excluded)
+		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t

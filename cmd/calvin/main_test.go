@@ -347,6 +347,19 @@ func TestIngestAndLeaderboard(t *testing.T) {
 		t.Errorf("empty month: %q, want %q", stdout, want)
 	}
 
+	// The configuration's exclusions: Bob (staff) is off May's board and
+	// listed apart with --excluded; the others close ranks.
+	exCfg := filepath.Join(t.TempDir(), "x.yaml")
+	os.WriteFile(exCfg, []byte("exclusions:\n  - account: {source: t, author: \"2\"}\n    reason: staff\n"), 0o644)
+	code, stdout, _ = calvin(t, "--config", exCfg, "leaderboard", "--db", db, "--month", "2021-05", "--format", "csv")
+	if got, want := csvBoard(t, stdout), "1 Alice 6; 2 Carol & Co 3; 3 Dave 2"; code != 0 || got != want {
+		t.Errorf("excluded: %s, want %s", got, want)
+	}
+	code, stdout, _ = calvin(t, "--config", exCfg, "leaderboard", "--db", db, "--month", "2021-05", "--excluded")
+	if want := "\nNot ranked, excluded in 2021-05:\n\nname  reason  score\nBob   staff       5\n"; code != 0 || !strings.HasSuffix(stdout, want) {
+		t.Errorf("--excluded:\n%s\nwant it to end %q", stdout, want)
+	}
+
 	// Movers. April's board is Dave alone (Q30: 1); in May he is fourth
 	// (-3) and the other three are new. June's board is Erin alone (Q60
 	// and Alice's comment on it: 2): May's four are out of the top.
