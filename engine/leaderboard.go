@@ -39,9 +39,14 @@ type Profile struct {
 	Weights map[string]float64
 }
 
-// Board asks for one month's leaderboard.
+// Windows are the periods a board can rank: its month, the calendar
+// quarter holding it, the twelve months ending with it.
+var Windows = []string{"month", "quarter", "12m"}
+
+// Board asks for a leaderboard.
 type Board struct {
-	Month   time.Time // any time in the month; its UTC calendar month is ranked
+	Month   time.Time // any time in the month; its UTC calendar month is ranked, or the window ending with it
+	Window  string    // one of Windows; "" is month
 	Source  string    // empty: every source
 	By      string    // "score" (empty means the same) or one metric's name
 	Top     int       // at most this many rows; 0 means 10
@@ -106,7 +111,26 @@ type Entry struct {
 	Value    float64 // what was ranked on: the score or the chosen metric
 	Score    float64
 	Excluded string // why the account is not ranked; "" for a ranked one
-	Metrics
+	Metrics         // the window's totals
+	// ActiveMonths are the window's months with a post or comment sent;
+	// LongestRun the longest unbroken run of them.
+	ActiveMonths, LongestRun int
+}
+
+// Span returns the first and last month of the window of kind ending with
+// (or, for a quarter, holding) the month of t.
+func Span(window string, t time.Time) (first, last time.Time, err error) {
+	last = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	switch window {
+	case "", "month":
+		return last, last, nil
+	case "quarter":
+		first = time.Date(t.Year(), (t.Month()-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC)
+		return first, first.AddDate(0, 2, 0), nil
+	case "12m":
+		return last.AddDate(0, -11, 0), last, nil
+	}
+	return first, last, fmt.Errorf("unknown window %q: use one of %s", window, strings.Join(Windows, ", "))
 }
 
 // Leaderboard ranks the accounts of one month. Equal values share a rank
@@ -132,8 +156,13 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if b.Source != "" {
 		source = b.Source
 	}
+	first, last, err := Span(b.Window, b.Month.UTC())
+	if err != nil {
+		return nil, err
+	}
 	args := []any{
-		sql.Named("month", b.Month.UTC().Format("2006-01-02")),
+		sql.Named("first", first.Format(time.DateOnly)),
+		sql.Named("last", last.Format(time.DateOnly)),
 		sql.Named("source", source),
 		sql.Named("by", by),
 		sql.Named("top", top),
@@ -158,7 +187,8 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		m := &e.Metrics
 		if err := rows.Scan(&e.Rank, &e.Name, &e.Source, &e.Author, &e.Value, &e.Score,
 			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
-			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &excluded); err != nil {
+			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &excluded,
+			&e.ActiveMonths, &e.LongestRun); err != nil {
 			return nil, fmt.Errorf("leaderboard: %w", err)
 		}
 		e.Excluded = excluded.String
@@ -205,10 +235,17 @@ type Dropped struct {
 func Key(source, author string) string { return source + "\x00" + author }
 
 // Movers compares entries, the board b asks for, with the board of the
-// month before: ranks there come from its whole board, not only its top.
+// window of the same length just before (the month before, the quarter
+// before, the twelve months before): ranks there come from its whole
+// board, not only its top.
 func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, error) {
+	first, last, err := Span(b.Window, b.Month.UTC())
+	if err != nil {
+		return Moves{}, err
+	}
+	months := (last.Year()-first.Year())*12 + int(last.Month()-first.Month()) + 1
 	prev := b
-	prev.Month = time.Date(b.Month.Year(), b.Month.Month()-1, 1, 0, 0, 0, 0, time.UTC)
+	prev.Month = last.AddDate(0, -months, 0)
 	prev.Top = 1 << 30
 	prev.ListExcluded = false
 	before, err := s.Leaderboard(ctx, prev)

@@ -755,3 +755,74 @@ func TestExcludedDomain(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
+
+// TestWindows: the fixture's boards over windows, by hand from its months
+// (TestMonthlyMetrics): April, Dave's Q30; May as there; June, Erin's Q60
+// (2), Alice's comment, Bob's acceptance. The second quarter sums them:
+// Alice 3+3, Bob 2+3, Carol 2+1, Dave (1)+(1+1), Erin 1+1; Carol and Dave
+// tie at 3 (2 posts each) and go by name. Active months (a post or a
+// comment): Alice May and June, Dave April and May, the others one. By
+// reach, summed by month: Alice 3+1, Bob, Carol and Dave 2, Erin 1. The
+// twelve months to June hold the same months.
+func TestWindows(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	june := time.Date(2021, 6, 15, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		window, by, want string
+	}{
+		{"month", "score", "1 Erin 2 (1/1)"},
+		{"quarter", "score", "1 Alice 6 (2/2); 2 Bob 5 (1/1); 3 Carol & Co 3 (1/1); 3 Dave 3 (2/2); 5 Erin 2 (1/1)"},
+		{"12m", "score", "1 Alice 6 (2/2); 2 Bob 5 (1/1); 3 Carol & Co 3 (1/1); 3 Dave 3 (2/2); 5 Erin 2 (1/1)"},
+		{"quarter", "reach", "1 Alice 4 (2/2); 2 Bob 2 (1/1); 2 Carol & Co 2 (1/1); 2 Dave 2 (2/2); 5 Erin 1 (1/1)"},
+	} {
+		entries, err := s.Leaderboard(context.Background(), Board{Month: june, Window: tc.window, By: tc.by, Profile: calvinProfile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			got = append(got, fmt.Sprintf("%d %s %g (%d/%d)", e.Rank, e.Name, e.Value, e.ActiveMonths, e.LongestRun))
+		}
+		if g := strings.Join(got, "; "); g != tc.want {
+			t.Errorf("%s by %s: %q, want %q", tc.window, tc.by, g, tc.want)
+		}
+	}
+	if _, err := s.Leaderboard(context.Background(), Board{Month: june, Window: "week", Profile: calvinProfile}); err == nil || !strings.Contains(err.Error(), `unknown window "week"`) {
+		t.Errorf("unknown window: %v", err)
+	}
+}
+
+// TestLongestRun: an account active in January, February, April, May and
+// June (not March) has five active months over the twelve to June, and a
+// longest run of three; the quarter holding May (April to June) sees three
+// and three.
+func TestLongestRun(t *testing.T) {
+	s, _ := newStore(t)
+	var src posts
+	for _, m := range []time.Month{1, 2, 4, 5, 6} {
+		id := []byte(fmt.Sprint("p", int(m)))
+		src = append(src, ingest.Post{PostID: id, ThreadID: id, Kind: ingest.KindTopic, Author: []byte("g"),
+			CreatedAt: time.Date(2021, m, 10, 0, 0, 0, 0, time.UTC).UnixMicro()})
+	}
+	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		window string
+		month  time.Month
+		want   string
+	}{{"12m", 6, "g 5 5/3"}, {"quarter", 5, "g 3 3/3"}, {"month", 3, ""}} {
+		entries, err := s.Leaderboard(context.Background(), Board{Month: time.Date(2021, tc.month, 1, 0, 0, 0, 0, time.UTC), Window: tc.window, Profile: calvinProfile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, e := range entries {
+			got = fmt.Sprintf("%s %g %d/%d", e.Name, e.Value, e.ActiveMonths, e.LongestRun)
+		}
+		if got != tc.want {
+			t.Errorf("%s to %s: %q, want %q", tc.window, tc.month, got, tc.want)
+		}
+	}
+}

@@ -1,5 +1,11 @@
--- leaderboard: the ranked contributors of one calendar month, from
--- monthly_metrics, accounts not ranked left out.
+-- leaderboard: the ranked contributors of a window of calendar months
+-- (one month, a quarter, twelve), from monthly_metrics, accounts not
+-- ranked left out.
+--
+-- An account's metrics over the window are the sums of its months' (for
+-- reach, helped and audience, the sum of each month's distinct count).
+-- active_months counts the window's months in which it sent anything (a
+-- post or a comment); longest_run is the longest unbroken run of them.
 --
 -- Each row's score is the scoring profile's weighted sum of its metrics;
 -- value is the number ranked on: the score, or one metric ($by). Rank is by
@@ -9,14 +15,15 @@
 --
 -- Exclusions ($exclusions) keep accounts off the board: one account, the
 -- addresses of a mail domain (and its subdomains), or accounts whose name
--- or id matches a pattern (GLOB: * and ?), each in the months its from/to
+-- or id matches a pattern (GLOB: * and ?), each in the windows its from/to
 -- dates overlap (either may be null: unbounded). An excluded account is
 -- not ranked; with $list_excluded it is listed after the board with the
 -- reason of its first matching exclusion and rank 0. Its posts still count
 -- as received by the people it answers: the metrics are not touched.
 --
 -- Parameters:
---   $month   DATE, any day of the month (its first day by convention)
+--   $first   DATE, the first day of the window's first month
+--   $last    DATE, the first day of the window's last month
 --   $source  the source to rank, or NULL for every source
 --   $by      'score' or a metric name: posts, comments, questions, answers,
 --            topics, received, accepted, reach, helped, first_responses,
@@ -31,30 +38,54 @@ WITH ex AS (
         '[{"source":"VARCHAR","author":"VARCHAR","domain":"VARCHAR","name":"VARCHAR","from":"DATE","to":"DATE","reason":"VARCHAR"}]'),
         recursive := true)
 ),
-mon AS (
-    SELECT CAST(date_trunc('month', CAST($month AS DATE)) AS DATE) AS first,
-           last_day(CAST($month AS DATE)) AS last
+win AS (
+    SELECT CAST($first AS DATE) AS first, last_day(CAST($last AS DATE)) AS last
+),
+w AS (
+    SELECT mm.*, year(mm.month) * 12 + month(mm.month) AS mi, mm.posts + mm.comments > 0 AS active
+    FROM monthly_metrics AS mm, win
+    WHERE mm.month BETWEEN win.first AND win.last
+      AND ($source IS NULL OR mm.source = $source)
+),
+runs AS (
+    SELECT source, author, max(n) AS longest_run
+    FROM (
+        SELECT source, author, count(*) AS n
+        FROM (SELECT source, author, mi - row_number() OVER (PARTITION BY source, author ORDER BY mi) AS island
+              FROM w WHERE active)
+        GROUP BY source, author, island
+    )
+    GROUP BY source, author
+),
+totals AS (
+    SELECT source, author,
+           CAST(sum(posts) AS BIGINT) AS posts, CAST(sum(comments) AS BIGINT) AS comments, CAST(sum(questions) AS BIGINT) AS questions,
+           CAST(sum(answers) AS BIGINT) AS answers, CAST(sum(topics) AS BIGINT) AS topics, CAST(sum(received) AS BIGINT) AS received,
+           CAST(sum(accepted) AS BIGINT) AS accepted, CAST(sum(reach) AS BIGINT) AS reach, CAST(sum(helped) AS BIGINT) AS helped,
+           CAST(sum(first_responses) AS BIGINT) AS first_responses, CAST(sum(audience) AS BIGINT) AS audience,
+           CAST(sum(active_days) AS BIGINT) AS active_days, count(*) FILTER (WHERE active) AS active_months
+    FROM w
+    GROUP BY source, author
 ),
 m AS (
-    SELECT mm.*, a.name,
-           $w_posts * mm.posts + $w_comments * mm.comments
-         + $w_questions * mm.questions + $w_answers * mm.answers + $w_topics * mm.topics
-         + $w_received * mm.received + $w_accepted * mm.accepted + $w_reach * mm.reach
-         + $w_helped * mm.helped + $w_first_responses * mm.first_responses
-         + $w_audience * mm.audience + $w_active_days * mm.active_days AS score,
+    SELECT t.*, coalesce(r.longest_run, 0) AS longest_run, a.name,
+           $w_posts * t.posts + $w_comments * t.comments
+         + $w_questions * t.questions + $w_answers * t.answers + $w_topics * t.topics
+         + $w_received * t.received + $w_accepted * t.accepted + $w_reach * t.reach
+         + $w_helped * t.helped + $w_first_responses * t.first_responses
+         + $w_audience * t.audience + $w_active_days * t.active_days AS score,
            (SELECT ex.reason FROM ex
-            WHERE ((ex.author IS NOT NULL AND ex.source = mm.source AND ex.author = mm.author)
-                OR (ex.domain IS NOT NULL AND (lower(mm.author) LIKE '%@' || ex.domain OR lower(mm.author) LIKE '%@%.' || ex.domain))
-                OR (ex.name IS NOT NULL AND (a.name GLOB ex.name OR mm.author GLOB ex.name)))
-              AND (ex."from" IS NULL OR ex."from" <= mon.last)
-              AND (ex."to" IS NULL OR ex."to" >= mon.first)
+            WHERE ((ex.author IS NOT NULL AND ex.source = t.source AND ex.author = t.author)
+                OR (ex.domain IS NOT NULL AND (lower(t.author) LIKE '%@' || ex.domain OR lower(t.author) LIKE '%@%.' || ex.domain))
+                OR (ex.name IS NOT NULL AND (a.name GLOB ex.name OR t.author GLOB ex.name)))
+              AND (ex."from" IS NULL OR ex."from" <= win.last)
+              AND (ex."to" IS NULL OR ex."to" >= win.first)
             LIMIT 1) AS excluded
-    FROM monthly_metrics AS mm
+    FROM totals AS t
     JOIN accounts AS a USING (source, author)
-    CROSS JOIN mon
-    WHERE mm.month = mon.first
-      AND ($source IS NULL OR mm.source = $source)
-      AND a.ranked
+    LEFT JOIN runs AS r USING (source, author)
+    CROSS JOIN win
+    WHERE a.ranked
 ),
 v AS (
     SELECT *,
@@ -90,6 +121,7 @@ apart AS (
 )
 SELECT rank, coalesce(name, author) AS name, source, author, value, score,
        posts, comments, questions, answers, topics, received, accepted,
-       reach, helped, first_responses, audience, active_days, excluded
+       reach, helped, first_responses, audience, active_days, excluded,
+       active_months, longest_run
 FROM (SELECT *, 0 AS part FROM board UNION ALL BY NAME SELECT *, 1 AS part FROM apart)
 ORDER BY part, value DESC, posts DESC, coalesce(name, author), source, author

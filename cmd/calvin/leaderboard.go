@@ -13,15 +13,18 @@ import (
 	"github.com/calvinslist/calvin/report"
 )
 
-const leaderboardUsage = `Usage: calvin leaderboard [--month YYYY-MM] [--source NAME] [--top N] [--profile NAME | --by METRIC] [--format FORMAT]
+const leaderboardUsage = `Usage: calvin leaderboard [--month YYYY-MM] [--window month|quarter|12m] [--source NAME] [--top N] [--profile NAME | --by METRIC] [--format FORMAT]
 
-Ranks the contributors of one calendar month (UTC), by a scoring profile's
-score or by one metric. The profiles are calvin (posts sent + replies
-received, the default) and mvp (which also weighs accepted answers x3,
-first responses x2 and the people helped), or those --config's file
-defines. Equal values share
-a rank (1, 2, 2, 4); ties are listed by posts, then name. The month defaults
-to the one before the current month.
+Ranks the contributors of one calendar month (UTC), or of the window
+ending with it: the calendar quarter holding it, or the twelve months
+ending with it; a window's metrics are the sums of its months'. The rank
+is by a scoring profile's score or by one metric. The profiles are calvin
+(posts sent + replies received, the default) and mvp (which also weighs
+accepted answers x3, first responses x2 and the people helped), or those
+--config's file defines. Equal values share a rank (1, 2, 2, 4); ties are
+listed by posts, then name. The month defaults to the one before the
+current month. Over a window, active_months counts the months with a post
+or comment sent, longest_run the longest unbroken run of them.
 
 Metrics: posts, comments, questions, answers, topics, received, accepted,
 reach, helped, first_responses, audience, active_days (see README.md).
@@ -31,6 +34,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "leaderboard", leaderboardUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
 	month := fs.String("month", "", "the month to rank, `YYYY-MM` (default: last month)")
+	window := fs.String("window", "month", "the `window` ranked: month, quarter or 12m")
 	source := fs.String("source", "", "rank only this source (default: every source)")
 	top := fs.Int("top", 10, "list at most `N` contributors")
 	by := fs.String("by", "score", "rank by score or by one `metric`")
@@ -54,6 +58,12 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	if *top < 1 {
 		return usageError("--top must be at least 1")
 	}
+	if !slices.Contains(engine.Windows, *window) {
+		if *window == "90d" {
+			return usageError("the 90d window is not there yet: use month, quarter or 12m")
+		}
+		return usageError("unknown window %q: use one of %s", *window, strings.Join(engine.Windows, ", "))
+	}
 	profiles := config.DefaultProfiles()
 	if e.cfg != nil {
 		profiles = e.cfg.Profiles
@@ -75,7 +85,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	board := engine.Board{Month: m, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
+	board := engine.Board{Month: m, Window: *window, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
 		ListExcluded: *listExcluded}
 	if e.cfg != nil {
 		for _, x := range e.cfg.Exclusions {
@@ -103,7 +113,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "No contributors in %s.", m.Format("2006-01"))
+		fmt.Fprintf(e.stdout, "No contributors in %s.", label(*window, m))
 		if !latest.IsZero() {
 			fmt.Fprintf(e.stdout, " The latest month with posts is %s.", latest.Format("2006-01"))
 		}
@@ -118,11 +128,11 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 			entries, apart = entries[:i], entries[i:]
 		}
 	}
-	if err := report.Write(e.stdout, *format, boardTable(entries, *format, moves, *listExcluded)); err != nil {
+	if err := report.Write(e.stdout, *format, boardTable(entries, *format, moves, *listExcluded, *window != "month")); err != nil {
 		return err
 	}
 	if len(apart) > 0 {
-		fmt.Fprintf(e.stdout, "\nNot ranked, excluded in %s:\n\n", m.Format("2006-01"))
+		fmt.Fprintf(e.stdout, "\nNot ranked, excluded in %s:\n\n", label(*window, m))
 		t := &report.Table{Columns: []string{"name", "reason", "score"}}
 		for _, en := range apart {
 			t.Rows = append(t.Rows, []any{en.Name, en.Excluded, en.Score})
@@ -140,7 +150,8 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 			}
 			names = append(names, fmt.Sprintf("%s (%d, %s)", d.Name, d.Rank, now))
 		}
-		fmt.Fprintf(e.stdout, "\nOut of the top %d since %s: %s\n", *top, m.AddDate(0, -1, 0).Format("2006-01"), strings.Join(names, ", "))
+		first, _, _ := engine.Span(*window, m)
+		fmt.Fprintf(e.stdout, "\nOut of the top %d since %s: %s\n", *top, label(*window, first.AddDate(0, -1, 0)), strings.Join(names, ", "))
 	}
 	return nil
 }
@@ -152,7 +163,9 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 //
 // With excluded (machine formats), each row says why its account is not
 // ranked, or nothing: the excluded come after the board, rank 0.
-func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excluded bool) *report.Table {
+//
+// A window's board ends with its active months and longest run.
+func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excluded, window bool) *report.Table {
 	human := format == "table" || format == "markdown"
 	cols := []string{"rank"}
 	if moves != nil {
@@ -164,6 +177,9 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excl
 	}
 	cols = append(cols, "score")
 	cols = append(cols, engine.MetricNames()...)
+	if window {
+		cols = append(cols, "active_months", "longest_run")
+	}
 	excluded = excluded && !human
 	if excluded {
 		cols = append(cols, "excluded")
@@ -191,10 +207,26 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excl
 		m := en.Metrics
 		row = append(row, en.Score, m.Posts, m.Comments, m.Questions, m.Answers, m.Topics,
 			m.Received, m.Accepted, m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays)
+		if window {
+			row = append(row, int64(en.ActiveMonths), int64(en.LongestRun))
+		}
 		if excluded {
 			row = append(row, en.Excluded)
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// label names the window of kind ending with (or holding) month m:
+// 2021-06, 2021-Q2, 2020-07..2021-06.
+func label(window string, m time.Time) string {
+	first, last, err := engine.Span(window, m)
+	switch {
+	case err != nil || window == "month":
+		return m.Format("2006-01")
+	case window == "quarter":
+		return fmt.Sprintf("%d-Q%d", first.Year(), (int(first.Month())-1)/3+1)
+	}
+	return first.Format("2006-01") + ".." + last.Format("2006-01")
 }

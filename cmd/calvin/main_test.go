@@ -58,6 +58,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"ingest", "discourse", "https://key:secret@forum.example.org", "--source", "s"}, 2, "credentials do not belong in the URL"},
 		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
+		{[]string{"leaderboard", "--window", "week"}, 2, `unknown window "week": use one of month, quarter, 12m`},
+		{[]string{"leaderboard", "--window", "90d"}, 2, `the 90d window is not there yet`},
 		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
 		{[]string{"leaderboard", "--bogus"}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"leaderboard", "--db", "/nonexistent/x.duckdb"}, 1, "calvin: no database at /nonexistent/x.duckdb"},
@@ -345,6 +347,12 @@ func TestIngestAndLeaderboard(t *testing.T) {
 	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2030-01")
 	if want := "No contributors in 2030-01. The latest month with posts is 2021-06."; code != 0 || strings.TrimSpace(stdout) != want {
 		t.Errorf("empty month: %q, want %q", stdout, want)
+	}
+
+	// The second quarter (engine's TestWindows): the months' sums.
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-06", "--window", "quarter", "--format", "csv")
+	if got, want := csvBoard(t, stdout), "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 3 Dave 3; 5 Erin 2"; code != 0 || got != want || !strings.HasSuffix(strings.SplitN(stdout, "\n", 2)[0], ",active_months,longest_run") {
+		t.Errorf("quarter: %s, want %s\n%s", got, want, stdout)
 	}
 
 	// The configuration's exclusions: Bob (staff) is off May's board and
