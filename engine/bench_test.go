@@ -109,15 +109,19 @@ func BenchmarkLeaderboard(b *testing.B) {
 	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "bench"}); err != nil {
 		b.Fatal(err)
 	}
-	board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Profile: calvinProfile}
-	for b.Loop() {
-		entries, err := s.Leaderboard(context.Background(), board)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(entries) != 10 {
-			b.Fatalf("got %d entries, want 10", len(entries))
-		}
+	for _, window := range []string{"month", "12m"} {
+		board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Window: window, Profile: calvinProfile}
+		b.Run(window, func(b *testing.B) {
+			for b.Loop() {
+				entries, err := s.Leaderboard(context.Background(), board)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(entries) != 10 {
+					b.Fatalf("got %d entries, want 10", len(entries))
+				}
+			}
+		})
 	}
 }
 

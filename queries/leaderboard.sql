@@ -47,16 +47,6 @@ w AS (
     WHERE mm.month BETWEEN win.first AND win.last
       AND ($source IS NULL OR mm.source = $source)
 ),
-runs AS (
-    SELECT source, author, max(n) AS longest_run
-    FROM (
-        SELECT source, author, count(*) AS n
-        FROM (SELECT source, author, mi - row_number() OVER (PARTITION BY source, author ORDER BY mi) AS island
-              FROM w WHERE active)
-        GROUP BY source, author, island
-    )
-    GROUP BY source, author
-),
 totals AS (
     SELECT source, author,
            CAST(sum(posts) AS BIGINT) AS posts, CAST(sum(comments) AS BIGINT) AS comments, CAST(sum(questions) AS BIGINT) AS questions,
@@ -68,7 +58,7 @@ totals AS (
     GROUP BY source, author
 ),
 m AS (
-    SELECT t.*, coalesce(r.longest_run, 0) AS longest_run, a.name,
+    SELECT t.*, a.name,
            $w_posts * t.posts + $w_comments * t.comments
          + $w_questions * t.questions + $w_answers * t.answers + $w_topics * t.topics
          + $w_received * t.received + $w_accepted * t.accepted + $w_reach * t.reach
@@ -83,7 +73,6 @@ m AS (
             LIMIT 1) AS excluded
     FROM totals AS t
     JOIN accounts AS a USING (source, author)
-    LEFT JOIN runs AS r USING (source, author)
     CROSS JOIN win
     WHERE a.ranked
 ),
@@ -114,6 +103,24 @@ board AS (
     ORDER BY value DESC, posts DESC, coalesce(name, author), source, author
     LIMIT $top
 ),
+-- The longest run, for the accounts listed only: an island of months is
+-- a run of active months whose month index less its row number is one.
+shown AS (
+    SELECT source, author FROM board
+    UNION ALL
+    SELECT source, author FROM v WHERE value > 0 AND excluded IS NOT NULL
+),
+runs AS (
+    SELECT source, author, max(n) AS longest_run
+    FROM (
+        SELECT source, author, count(*) AS n
+        FROM (SELECT w.source, w.author, w.mi - row_number() OVER (PARTITION BY w.source, w.author ORDER BY w.mi) AS island
+              FROM w SEMI JOIN shown USING (source, author)
+              WHERE w.active)
+        GROUP BY source, author, island
+    )
+    GROUP BY source, author
+),
 apart AS (
     SELECT 0 AS rank, *
     FROM v
@@ -122,6 +129,7 @@ apart AS (
 SELECT rank, coalesce(name, author) AS name, source, author, value, score,
        posts, comments, questions, answers, topics, received, accepted,
        reach, helped, first_responses, audience, active_days, excluded,
-       active_months, longest_run
+       active_months, coalesce(longest_run, 0) AS longest_run
 FROM (SELECT *, 0 AS part FROM board UNION ALL BY NAME SELECT *, 1 AS part FROM apart)
+LEFT JOIN runs USING (source, author)
 ORDER BY part, value DESC, posts DESC, coalesce(name, author), source, author
