@@ -191,6 +191,15 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
+	owner := map[Account]Person{}
+	for _, p := range c.People {
+		for _, a := range p.Accounts {
+			if o, ok := owner[a]; ok && o.Name != p.Name {
+				return nil, fmt.Errorf("%s:%d: people: %s/%s is %s's already (line %d)", file, p.Line, a.Source, a.Author, o.Name, o.Line)
+			}
+			owner[a] = p
+		}
+	}
 	seen := map[string]int{}
 	for _, s := range c.Sources {
 		if line, ok := seen[s.Name]; ok {

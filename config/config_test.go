@@ -114,6 +114,7 @@ func TestErrors(t *testing.T) {
 		{"server:\n  top: 0\n", `c.yaml:2: server.top: want at least 1`},
 		{"server:\n  token: abc\n", `c.yaml:2: server.token: unknown key`},
 		{"- a\n", `c.yaml:1: file: want keys and values`},
+		{"people:\n  - name: Ann\n    accounts: [{source: s, author: a}]\n  - name: Bo\n    accounts: [{source: s, author: a}]\n", `c.yaml:4: people: s/a is Ann's already (line 2)`},
 		{"sources: {a: b}\n", `c.yaml:1: sources: want a list`},
 	}
 	for _, tc := range tests {

@@ -51,10 +51,36 @@ type Board struct {
 	By      string    // "score" (empty means the same) or one metric's name
 	Top     int       // at most this many rows; 0 means 10
 	Profile Profile
-	// Exclusions keep accounts off the board in the months they cover;
-	// ListExcluded lists those of the month after the board, rank 0.
+	// Exclusions keep people off the board in the months they cover;
+	// ListExcluded lists those of the window after the board, rank 0.
 	Exclusions   []Exclusion
 	ListExcluded bool
+	// People are the configured people: a name and accounts that are
+	// theirs (see leaderboard.sql for the rules that join accounts).
+	People []Person
+}
+
+// Person is a configured person: their name and accounts.
+type Person struct {
+	Name     string
+	Accounts [][2]string // source, author
+}
+
+// peopleJSON writes people as leaderboard.sql's $people.
+func peopleJSON(people []Person) (string, error) {
+	type row struct {
+		Name   string `json:"name"`
+		Source string `json:"source"`
+		Author string `json:"author"`
+	}
+	rows := []row{}
+	for _, p := range people {
+		for _, a := range p.Accounts {
+			rows = append(rows, row{p.Name, a[0], a[1]})
+		}
+	}
+	b, err := json.Marshal(rows)
+	return string(b), err
 }
 
 // Exclusion keeps accounts off the boards: one account (Source and
@@ -101,13 +127,14 @@ func exclusionsJSON(exs []Exclusion) (string, error) {
 	return string(b), err
 }
 
-// Entry is one ranked account, or, with rank 0 and the reason, one kept
+// Entry is one ranked person, or, with rank 0 and the reason, one kept
 // off the board by an exclusion.
 type Entry struct {
 	Rank     int
 	Name     string
-	Source   string
-	Author   string
+	Source   string // the person's sources, comma-separated
+	Author   string // the account, or for a person of several, their key (person:NAME, mail:ADDRESS)
+	Accounts int    // the person's accounts with posts in the window
 	Value    float64 // what was ranked on: the score or the chosen metric
 	Score    float64
 	Excluded string // why the account is not ranked; "" for a ranked one
@@ -174,7 +201,11 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded))
+	ppl, err := peopleJSON(b.People)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl))
 	rows, err := s.db.QueryContext(ctx, queries.MustGet("leaderboard"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard: %w", err)
@@ -184,13 +215,15 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	for rows.Next() {
 		var e Entry
 		var excluded sql.NullString
+		var mask int64
 		m := &e.Metrics
 		if err := rows.Scan(&e.Rank, &e.Name, &e.Source, &e.Author, &e.Value, &e.Score,
 			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
 			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &excluded,
-			&e.ActiveMonths, &e.LongestRun); err != nil {
+			&mask, &e.Accounts); err != nil {
 			return nil, fmt.Errorf("leaderboard: %w", err)
 		}
+		e.ActiveMonths, e.LongestRun = runs(uint64(mask))
 		e.Excluded = excluded.String
 		out = append(out, e)
 	}
@@ -282,4 +315,20 @@ func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, er
 		}
 	}
 	return m, nil
+}
+
+// runs counts the bits set in a mask of active months, and the longest
+// unbroken run of them.
+func runs(mask uint64) (active, longest int) {
+	run := 0
+	for ; mask != 0; mask >>= 1 {
+		if mask&1 == 0 {
+			run = 0
+			continue
+		}
+		active++
+		run++
+		longest = max(longest, run)
+	}
+	return active, longest
 }

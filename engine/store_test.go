@@ -826,3 +826,54 @@ func TestLongestRun(t *testing.T) {
 		}
 	}
 }
+
+// TestPeople: the same mail archive stored under two sources (list1,
+// list2; jan2005.mbox, TestMailMetrics: calvin scores Alice 3+1, Bob
+// 1+1, Carol 1+1, Dave 1) makes each address one person with both
+// sources' sums: Alice 8, Bob 4, Carol 4, Dave 2, two accounts each. A
+// configured person puts list1's Alice with the Stack Exchange fixture's
+// Alice (user 1): in January 2005 that person is the address's two
+// accounts (the rule takes list2's too), named as configured; in May 2021
+// it is the one SE account, still under that name.
+func TestPeople(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	for _, src := range []string{"list1", "list2"} {
+		if _, err := s.Ingest(context.Background(), mbox.New("testdata/jan2005.mbox"), ingest.Options{Source: src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jan := time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC)
+	people := func(b Board) string {
+		entries, err := s.Leaderboard(context.Background(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			out = append(out, fmt.Sprintf("%d %s %g %s %s %d", e.Rank, e.Name, e.Value, e.Source, e.Author, e.Accounts))
+		}
+		return strings.Join(out, "; ")
+	}
+	got := people(Board{Month: jan, Profile: calvinProfile})
+	want := "1 Alice 8 list1,list2 mail:alice@example.org 2; 2 Bob 4 list1,list2 mail:bob@example.org 2; " +
+		"2 Carol 4 list1,list2 mail:carol@example.org 2; 4 Dave 2 list1,list2 mail:dave@example.org 2"
+	if got != want {
+		t.Errorf("mail rule:\n got %s\nwant %s", got, want)
+	}
+	merged := []Person{{Name: "Alice Everywhere", Accounts: [][2]string{{"list1", "alice@example.org"}, {"t", "1"}}}}
+	got = people(Board{Month: jan, Profile: calvinProfile, People: merged, Top: 1})
+	if want := "1 Alice Everywhere 8 list1,list2 person:Alice Everywhere 2"; got != want {
+		t.Errorf("configured person, January 2005:\n got %s\nwant %s", got, want)
+	}
+	got = people(Board{Month: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), Profile: calvinProfile, People: merged, Top: 1})
+	if want := "1 Alice Everywhere 6 t 1 1"; got != want {
+		t.Errorf("configured person, May 2021:\n got %s\nwant %s", got, want)
+	}
+	// A person is excluded when one of their accounts is.
+	got = people(Board{Month: jan, Profile: calvinProfile, People: merged, Top: 1,
+		Exclusions: []Exclusion{{Source: "t", Author: "1", From: jan, Reason: "employee"}}})
+	if want := "1 Bob 4 list1,list2 mail:bob@example.org 2"; got != want {
+		t.Errorf("excluded person:\n got %s\nwant %s", got, want)
+	}
+}

@@ -2,10 +2,21 @@
 -- (one month, a quarter, twelve), from monthly_metrics, accounts not
 -- ranked left out.
 --
+-- Contributors are people, not accounts: the accounts of mail and news
+-- (platforms mbox and nntp) with the same address are one person across
+-- sources; the configuration ($people) names a person and puts any
+-- accounts together (with, for a mail account, every account of its
+-- address). Every other account is a person of its own. A person's
+-- metrics are the sums of their accounts' (a reply between two accounts
+-- of one person still counts as received); a person is ranked when all
+-- their accounts are; their name is the configuration's, else the name
+-- of the account that posted last.
+--
 -- An account's metrics over the window are the sums of its months' (for
 -- reach, helped and audience, the sum of each month's distinct count).
--- active_months counts the window's months in which it sent anything (a
--- post or a comment); longest_run is the longest unbroken run of them.
+-- active_mask has bit i set when the window's month i (from 0) had a
+-- post or a comment sent: the caller counts the active months and the
+-- longest unbroken run of them.
 --
 -- Each row's score is the scoring profile's weighted sum of its metrics;
 -- value is the number ranked on: the score, or one metric ($by). Rank is by
@@ -13,13 +24,23 @@
 -- ordered by value, then posts, then name. Accounts whose value is 0 are
 -- not listed.
 --
--- Exclusions ($exclusions) keep accounts off the board: one account, the
+-- Exclusions ($exclusions) keep people off the board: one account, the
 -- addresses of a mail domain (and its subdomains), or accounts whose name
 -- or id matches a pattern (GLOB: * and ?), each in the windows its from/to
--- dates overlap (either may be null: unbounded). An excluded account is
--- not ranked; with $list_excluded it is listed after the board with the
--- reason of its first matching exclusion and rank 0. Its posts still count
--- as received by the people it answers: the metrics are not touched.
+-- dates overlap (either may be null: unbounded); a person is excluded when
+-- one of their accounts is. An excluded person is not ranked; with
+-- $list_excluded they are listed after the board with the reason of a
+-- matching exclusion and rank 0. Their posts still count as received by
+-- the people they answer: the metrics are not touched.
+--
+-- Output: source is the person's sources, comma-separated; author the
+-- account's id for a person of one account, else the person's key
+-- (person:NAME, mail:ADDRESS); accounts how many accounts the person has
+-- in the window.
+--
+-- A person's key is two columns, (ks, ka): ('', address) for mail and
+-- news, (source, author) for other accounts, (NUL, name) for a configured
+-- person; names and sources are looked up for the people listed only.
 --
 -- Parameters:
 --   $first   DATE, the first day of the window's first month
@@ -32,51 +53,91 @@
 --   $w_posts ... $w_active_days   the profile's weight of each metric
 --   $exclusions      a JSON list of {source, author, domain, name, from,
 --                    to, reason}, '[]' for none
---   $list_excluded   true: list the excluded accounts after the board
+--   $list_excluded   true: list the excluded people after the board
+--   $people  a JSON list of {name, source, author}: the configuration's
+--            people, one row an account, '[]' for none
 WITH ex AS (
     SELECT unnest(from_json(CAST($exclusions AS VARCHAR),
         '[{"source":"VARCHAR","author":"VARCHAR","domain":"VARCHAR","name":"VARCHAR","from":"DATE","to":"DATE","reason":"VARCHAR"}]'),
         recursive := true)
 ),
+cfg AS (
+    SELECT unnest(from_json(CAST($people AS VARCHAR), '[{"name":"VARCHAR","source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)
+),
 win AS (
     SELECT CAST($first AS DATE) AS first, last_day(CAST($last AS DATE)) AS last
 ),
-w AS (
-    SELECT mm.*, year(mm.month) * 12 + month(mm.month) AS mi, mm.posts + mm.comments > 0 AS active
-    FROM monthly_metrics AS mm, win
+-- The base key of the configured accounts, and the person it belongs to.
+named AS (
+    SELECT DISTINCT CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE a.source END AS bs, a.author AS ba, cfg.name
+    FROM cfg JOIN accounts AS a USING (source, author)
+),
+-- The window's accounts: their sums, and a mask of the months in which
+-- they sent anything (bit i: the window's month i), with their person.
+acct AS (
+    SELECT mm.source, mm.author,
+           sum(posts) AS posts, sum(comments) AS comments, sum(questions) AS questions,
+           sum(answers) AS answers, sum(topics) AS topics, sum(received) AS received,
+           sum(accepted) AS accepted, sum(reach) AS reach, sum(helped) AS helped,
+           sum(first_responses) AS first_responses, sum(audience) AS audience,
+           sum(active_days) AS active_days,
+           coalesce(bit_or(CAST(1 AS BIGINT) << CAST(datediff('month', win.first, mm.month) AS BIGINT))
+                    FILTER (WHERE posts + comments > 0), 0) AS mask
+    FROM monthly_metrics AS mm
+    CROSS JOIN win
     WHERE mm.month BETWEEN win.first AND win.last
       AND ($source IS NULL OR mm.source = $source)
+    GROUP BY mm.source, mm.author
+),
+wa AS (
+    SELECT coalesce(CASE WHEN n.name IS NOT NULL THEN chr(0) END, b.bs) AS ks, coalesce(n.name, b.ba) AS ka, b.*
+    FROM (
+        SELECT acct.*, a.ranked, a.name, a.last_post, CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE acct.source END AS bs, acct.author AS ba
+        FROM acct JOIN accounts AS a USING (source, author)
+    ) AS b
+    LEFT JOIN named AS n USING (bs, ba)
 ),
 totals AS (
-    SELECT source, author,
+    SELECT ks, ka,
            CAST(sum(posts) AS BIGINT) AS posts, CAST(sum(comments) AS BIGINT) AS comments, CAST(sum(questions) AS BIGINT) AS questions,
            CAST(sum(answers) AS BIGINT) AS answers, CAST(sum(topics) AS BIGINT) AS topics, CAST(sum(received) AS BIGINT) AS received,
            CAST(sum(accepted) AS BIGINT) AS accepted, CAST(sum(reach) AS BIGINT) AS reach, CAST(sum(helped) AS BIGINT) AS helped,
            CAST(sum(first_responses) AS BIGINT) AS first_responses, CAST(sum(audience) AS BIGINT) AS audience,
-           CAST(sum(active_days) AS BIGINT) AS active_days, count(*) FILTER (WHERE active) AS active_months
-    FROM w
-    GROUP BY source, author
+           CAST(sum(active_days) AS BIGINT) AS active_days, bit_or(mask) AS active_mask
+    FROM wa
+    GROUP BY ks, ka
+    HAVING bool_and(ranked)
 ),
-m AS (
-    SELECT t.*, a.name,
+-- The people one of whose accounts (any, in the window or not) an
+-- exclusion meets, with its reason.
+excluded AS (
+    SELECT coalesce(CASE WHEN n.name IS NOT NULL THEN chr(0) END, m.bs) AS ks, coalesce(n.name, m.ba) AS ka,
+           min(m.reason) AS excluded
+    FROM (
+        SELECT CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE a.source END AS bs, a.author AS ba, ex.reason
+        FROM accounts AS a
+        CROSS JOIN win
+        JOIN ex ON ((ex.author IS NOT NULL AND ex.source = a.source AND ex.author = a.author)
+                 OR (ex.domain IS NOT NULL AND (lower(a.author) LIKE '%@' || ex.domain OR lower(a.author) LIKE '%@%.' || ex.domain))
+                 OR (ex.name IS NOT NULL AND (a.name GLOB ex.name OR a.author GLOB ex.name)))
+               AND (ex."from" IS NULL OR ex."from" <= win.last)
+               AND (ex."to" IS NULL OR ex."to" >= win.first)
+    ) AS m
+    LEFT JOIN named AS n USING (bs, ba)
+    GROUP BY ALL
+),
+v AS (
+    SELECT t.*, x.excluded,
            $w_posts * t.posts + $w_comments * t.comments
          + $w_questions * t.questions + $w_answers * t.answers + $w_topics * t.topics
          + $w_received * t.received + $w_accepted * t.accepted + $w_reach * t.reach
          + $w_helped * t.helped + $w_first_responses * t.first_responses
-         + $w_audience * t.audience + $w_active_days * t.active_days AS score,
-           (SELECT ex.reason FROM ex
-            WHERE ((ex.author IS NOT NULL AND ex.source = t.source AND ex.author = t.author)
-                OR (ex.domain IS NOT NULL AND (lower(t.author) LIKE '%@' || ex.domain OR lower(t.author) LIKE '%@%.' || ex.domain))
-                OR (ex.name IS NOT NULL AND (a.name GLOB ex.name OR t.author GLOB ex.name)))
-              AND (ex."from" IS NULL OR ex."from" <= win.last)
-              AND (ex."to" IS NULL OR ex."to" >= win.first)
-            LIMIT 1) AS excluded
+         + $w_audience * t.audience + $w_active_days * t.active_days AS score
     FROM totals AS t
-    JOIN accounts AS a USING (source, author)
-    CROSS JOIN win
-    WHERE a.ranked
+    LEFT JOIN excluded AS x USING (ks, ka)
+    WHERE x.excluded IS NULL OR $list_excluded
 ),
-v AS (
+valued AS (
     SELECT *,
            CASE $by
                WHEN 'score' THEN score
@@ -93,43 +154,48 @@ v AS (
                WHEN 'audience' THEN audience
                WHEN 'active_days' THEN active_days
            END AS value
-    FROM m
-    WHERE excluded IS NULL OR $list_excluded
+    FROM v
+),
+-- The ranked people up to rank $top (ties at the cut included), and the
+-- excluded ones to list apart: the people whose names are looked up.
+listed AS (
+    SELECT * FROM (
+        SELECT rank() OVER (ORDER BY value DESC) AS rank, *
+        FROM valued
+        WHERE value > 0 AND excluded IS NULL
+    )
+    WHERE rank <= $top
+    UNION ALL BY NAME
+    SELECT 0 AS rank, * FROM valued WHERE value > 0 AND excluded IS NOT NULL
+),
+who AS (
+    SELECT wa.ks, wa.ka,
+           string_agg(DISTINCT wa.source, ',' ORDER BY wa.source) AS source,
+           count(DISTINCT (wa.source, wa.author)) AS accounts,
+           min(wa.author) AS one_author,
+           arg_max(wa.name, wa.last_post) AS name
+    FROM wa SEMI JOIN listed USING (ks, ka)
+    GROUP BY wa.ks, wa.ka
+),
+shown AS (
+    SELECT l.*, who.source, who.accounts,
+           CASE WHEN who.accounts = 1 THEN who.one_author
+                WHEN l.ks = chr(0) THEN 'person:' || l.ka
+                ELSE 'mail:' || l.ka END AS author,
+           CASE WHEN l.ks = chr(0) THEN l.ka ELSE coalesce(who.name, who.one_author) END AS name
+    FROM listed AS l JOIN who USING (ks, ka)
 ),
 board AS (
-    SELECT rank() OVER (ORDER BY value DESC) AS rank, *
-    FROM v
-    WHERE value > 0 AND excluded IS NULL
-    ORDER BY value DESC, posts DESC, coalesce(name, author), source, author
+    SELECT * FROM shown WHERE rank > 0
+    ORDER BY value DESC, posts DESC, name, source, author
     LIMIT $top
 ),
--- The longest run, for the accounts listed only: an island of months is
--- a run of active months whose month index less its row number is one.
-shown AS (
-    SELECT source, author FROM board
-    UNION ALL
-    SELECT source, author FROM v WHERE value > 0 AND excluded IS NOT NULL
-),
-runs AS (
-    SELECT source, author, max(n) AS longest_run
-    FROM (
-        SELECT source, author, count(*) AS n
-        FROM (SELECT w.source, w.author, w.mi - row_number() OVER (PARTITION BY w.source, w.author ORDER BY w.mi) AS island
-              FROM w SEMI JOIN shown USING (source, author)
-              WHERE w.active)
-        GROUP BY source, author, island
-    )
-    GROUP BY source, author
-),
 apart AS (
-    SELECT 0 AS rank, *
-    FROM v
-    WHERE value > 0 AND excluded IS NOT NULL
+    SELECT * FROM shown WHERE rank = 0
 )
-SELECT rank, coalesce(name, author) AS name, source, author, value, score,
+SELECT rank, name, source, author, value, score,
        posts, comments, questions, answers, topics, received, accepted,
        reach, helped, first_responses, audience, active_days, excluded,
-       active_months, coalesce(longest_run, 0) AS longest_run
+       active_mask, accounts
 FROM (SELECT *, 0 AS part FROM board UNION ALL BY NAME SELECT *, 1 AS part FROM apart)
-LEFT JOIN runs USING (source, author)
-ORDER BY part, value DESC, posts DESC, coalesce(name, author), source, author
+ORDER BY part, value DESC, posts DESC, name, source, author

@@ -53,8 +53,8 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  database:   %s\n", or(cfg.Database, "calvin.duckdb (the default)"))
 	fmt.Fprintf(e.stdout, "  sources:    %d: %s\n", len(sources), strings.Join(sources, ", "))
 	fmt.Fprintf(e.stdout, "  profiles:   %s\n", strings.Join(profiles, ", "))
-	fmt.Fprintf(e.stdout, "  exclusions: %d\n", len(cfg.Exclusions))
-	fmt.Fprintf(e.stdout, "  areas:      %d, people: %d (checked; not applied to boards yet)\n", len(areas), len(cfg.People))
+	fmt.Fprintf(e.stdout, "  people:     %d, exclusions: %d\n", len(cfg.People), len(cfg.Exclusions))
+	fmt.Fprintf(e.stdout, "  areas:      %d (checked; not applied to boards yet)\n", len(areas))
 	fmt.Fprintf(e.stdout, "  server:     %s\n", cfg.Server.Listen)
 	return nil
 }

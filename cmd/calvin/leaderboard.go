@@ -88,6 +88,13 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	board := engine.Board{Month: m, Window: *window, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
 		ListExcluded: *listExcluded}
 	if e.cfg != nil {
+		for _, p := range e.cfg.People {
+			person := engine.Person{Name: p.Name}
+			for _, a := range p.Accounts {
+				person.Accounts = append(person.Accounts, [2]string{a.Source, a.Author})
+			}
+			board.People = append(board.People, person)
+		}
 		for _, x := range e.cfg.Exclusions {
 			ex := engine.Exclusion{Domain: x.Domain, Name: x.Name, From: x.From, To: x.To, Reason: x.Reason}
 			if x.Account != nil {

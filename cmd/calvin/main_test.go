@@ -199,7 +199,8 @@ func TestConfig(t *testing.T) {
 	text := "database: test.duckdb\nsources:\n" +
 		"  - {name: se, platform: stackexchange, location: " + abs("../../engine/testdata/may2021") + "}\n" +
 		"  - {name: mail, platform: mbox, location: " + abs("../../engine/testdata/jan2005.mbox") + "}\n" +
-		"  - {name: forum, platform: discourse, location: " + abs("../../ingest/discourse/testdata/forum") + "}\n"
+		"  - {name: forum, platform: discourse, location: " + abs("../../ingest/discourse/testdata/forum") + "}\n" +
+		"people:\n  - name: Alice Everywhere\n    accounts: [{source: mail, author: alice@example.org}, {source: se, author: \"1\"}]\n"
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +213,17 @@ func TestConfig(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "test.duckdb")); err != nil {
 		t.Errorf("the database is not where the file says: %v", err)
 	}
+	// The configured person: the SE fixture's Alice in May 2021 (6), the
+	// mail fixture's in January 2005 (3 posts + 1 received).
+	code, stdout, _ = calvin(t, "--config", cfg, "leaderboard", "--month", "2021-05", "--format", "csv")
+	if got, want := csvBoard(t, stdout), "1 Alice Everywhere 6; 2 Bob 5; 3 Carol & Co 3; 4 Dave 2"; code != 0 || got != want {
+		t.Errorf("person, May 2021: %s, want %s", got, want)
+	}
+	code, stdout, _ = calvin(t, "--config", cfg, "leaderboard", "--month", "2005-01", "--format", "csv", "--top", "1")
+	if got, want := csvBoard(t, stdout), "1 Alice Everywhere 4"; code != 0 || got != want {
+		t.Errorf("person, January 2005: %s, want %s", got, want)
+	}
+
 	code, stdout, _ = calvin(t, "--config="+cfg, "ingest", "--source", "mail")
 	if want := "mail: read 6 posts, 0 new, 0 updated"; code != 0 || !strings.HasPrefix(stdout, want) || strings.Contains(stdout, "se:") {
 		t.Errorf("ingest --source mail: exit %d\n%s", code, stdout)
