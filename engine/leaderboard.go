@@ -132,9 +132,9 @@ func exclusionsJSON(exs []Exclusion) (string, error) {
 type Entry struct {
 	Rank     int
 	Name     string
-	Source   string // the person's sources, comma-separated
-	Author   string // the account, or for a person of several, their key (person:NAME, mail:ADDRESS)
-	Accounts int    // the person's accounts with posts in the window
+	Source   string  // the person's sources, comma-separated
+	Author   string  // the account, or for a person of several, their key (person:NAME, mail:ADDRESS)
+	Accounts int     // the person's accounts with posts in the window
 	Value    float64 // what was ranked on: the score or the chosen metric
 	Score    float64
 	Excluded string // why the account is not ranked; "" for a ranked one
