@@ -48,6 +48,7 @@ func commands() []command {
 	return []command{
 		{"ingest", "read a source into the database", runIngest},
 		{"leaderboard", "rank the contributors of a month", runLeaderboard},
+		{"people", "suggest accounts that look like one person", runPeople},
 		{"query", "run a named report of queries/reports/", runQuery},
 		{"sql", "run SQL on the database", runSQL},
 		{"config", "check a configuration file", runConfig},

@@ -297,6 +297,58 @@ func TestShippedConfig(t *testing.T) {
 	}
 }
 
+// TestPeopleSuggest: two mail archives written for the test. Ann Lee
+// writes as ann.lee@corp.example and, in the other, with a +tag: the same
+// name and the same address but for the tag. Bo Chan has two addresses:
+// the same name. cydee writes from two domains under two names: the same
+// user name. Once the configuration makes Bo's accounts one person, Bo is
+// not suggested again.
+func TestPeopleSuggest(t *testing.T) {
+	dir := t.TempDir()
+	msg := func(from, id, date string) string {
+		return "From x@y Sat Jan  1 10:00:00 2005\nFrom: " + from + "\nDate: " + date + "\nSubject: s\nMessage-ID: <" + id + ">\n\nbody\n\n"
+	}
+	list1 := msg("Ann Lee <ann.lee@corp.example>", "a1@t", "Sat, 1 Jan 2005 10:00:00 +0000") +
+		msg("Bo Chan <bchan@a.example>", "b1@t", "Sat, 1 Jan 2005 11:00:00 +0000") +
+		msg("Cy Dee <cydee@x.example>", "c1@t", "Sat, 1 Jan 2005 12:00:00 +0000")
+	list2 := msg("Ann Lee <ann.lee+lists@corp.example>", "a2@t", "Sun, 2 Jan 2005 10:00:00 +0000") +
+		msg("Bo Chan <bo@b.example>", "b2@t", "Sun, 2 Jan 2005 11:00:00 +0000") +
+		msg("Someone <cydee@y.example>", "c2@t", "Sun, 2 Jan 2005 12:00:00 +0000")
+	db := filepath.Join(dir, "calvin.duckdb")
+	for name, text := range map[string]string{"list1": list1, "list2": list2} {
+		path := filepath.Join(dir, name+".mbox")
+		os.WriteFile(path, []byte(text), 0o644)
+		if code, stdout, stderr := calvin(t, "ingest", "mbox", path, "--source", name, "--db", db); code != 0 {
+			t.Fatalf("ingest %s: %s%s", name, stdout, stderr)
+		}
+	}
+	suggest := func(args ...string) string {
+		code, stdout, stderr := calvin(t, append(args, "people", "suggest", "--db", db, "--format", "csv")...)
+		if code != 0 {
+			t.Fatalf("people suggest: exit %d, %s", code, stderr)
+		}
+		recs, _ := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+		var out []string
+		for _, r := range recs[1:] {
+			out = append(out, r[0]+" | "+r[2]+" | "+r[6])
+		}
+		return strings.Join(out, "\n")
+	}
+	want := `same name "Ann Lee"; the same address but for a +tag | ann.lee+lists@corp.example | ann.lee@corp.example
+same name "Bo Chan" | bchan@a.example | bo@b.example
+the same user name at x.example and y.example | cydee@x.example | cydee@y.example`
+	if got := suggest(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("people:\n  - name: Bo Chan\n    accounts: [{source: list1, author: bchan@a.example}, {source: list2, author: bo@b.example}]\n"), 0o644)
+	want = `same name "Ann Lee"; the same address but for a +tag | ann.lee+lists@corp.example | ann.lee@corp.example
+the same user name at x.example and y.example | cydee@x.example | cydee@y.example`
+	if got := suggest("--config", cfg); got != want {
+		t.Errorf("with Bo merged: got\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestIngestAndLeaderboard(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "calvin.duckdb")
 	dump := "../../engine/testdata/may2021"

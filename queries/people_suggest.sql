@@ -1,0 +1,51 @@
+-- people_suggest: pairs of accounts that look like one person and are not
+-- one yet, with the evidence: the same name shown in two sources (or two
+-- accounts of one source), or mail addresses that differ only in a +tag
+-- or in their domain (user names of four letters or more). A pair with
+-- both kinds of evidence comes first. Nothing is merged: the configuration's people do
+-- that. Accounts already one person (by the mail rule or $people) are not
+-- suggested, nor accounts that are not ranked.
+--
+-- Parameters:
+--   $people  a JSON list of {name, source, author}: the configuration's
+--            people, one row an account, '[]' for none
+--   $limit   how many pairs at most
+WITH cfg AS (
+    SELECT unnest(from_json(CAST($people AS VARCHAR), '[{"name":"VARCHAR","source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)
+),
+acct AS (
+    SELECT a.source, a.author, a.name, a.platform, a.messages,
+           CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE a.source END AS bs
+    FROM accounts AS a
+    WHERE a.ranked
+),
+named AS (
+    SELECT DISTINCT acct.bs, acct.author, cfg.name
+    FROM cfg JOIN acct USING (source, author)
+),
+people AS (
+    SELECT acct.*, coalesce('person:' || named.name, acct.bs || '/' || acct.author) AS pk,
+           lower(trim(acct.name)) AS lname,
+           CASE WHEN acct.platform IN ('mbox', 'nntp') AND acct.author LIKE '%@%' THEN split_part(split_part(acct.author, '@', 1), '+', 1) END AS local,
+           CASE WHEN acct.platform IN ('mbox', 'nntp') AND acct.author LIKE '%@%' THEN split_part(acct.author, '@', 2) END AS domain
+    FROM acct LEFT JOIN named USING (bs, author)
+),
+pairs AS (
+    SELECT x.source AS source_a, x.author AS author_a, x.name AS name_a, x.messages AS messages_a,
+           y.source AS source_b, y.author AS author_b, y.name AS name_b, y.messages AS messages_b,
+           'same name "' || x.name || '"' AS evidence
+    FROM people AS x JOIN people AS y ON x.lname = y.lname AND x.pk < y.pk
+    WHERE length(x.lname) >= 3 AND x.lname <> x.author AND x.lname LIKE '% %'
+    UNION ALL
+    SELECT x.source, x.author, x.name, x.messages, y.source, y.author, y.name, y.messages,
+           CASE WHEN x.domain = y.domain THEN 'the same address but for a +tag'
+                ELSE 'the same user name at ' || x.domain || ' and ' || y.domain END
+    FROM people AS x JOIN people AS y ON x.local = y.local AND x.pk < y.pk
+    WHERE length(x.local) >= 4
+)
+SELECT string_agg(evidence, '; ' ORDER BY evidence) AS evidence,
+       source_a, author_a, name_a, messages_a, source_b, author_b, name_b, messages_b
+FROM pairs
+GROUP BY source_a, author_a, name_a, messages_a, source_b, author_b, name_b, messages_b
+ORDER BY count(*) DESC, messages_a + messages_b DESC, source_a, author_a, source_b, author_b
+LIMIT CAST($limit AS INTEGER)
