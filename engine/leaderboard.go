@@ -132,13 +132,17 @@ func exclusionsJSON(exs []Exclusion) (string, error) {
 type Entry struct {
 	Rank     int
 	Name     string
-	Source   string  // the person's sources, comma-separated
-	Author   string  // the account, or for a person of several, their key (person:NAME, mail:ADDRESS)
-	Accounts int     // the person's accounts with posts in the window
-	Value    float64 // what was ranked on: the score or the chosen metric
-	Score    float64
-	Excluded string // why the account is not ranked; "" for a ranked one
-	Metrics         // the window's totals
+	Source   string // the person's sources, comma-separated
+	Author   string // the account, or for a person of several, their key (person:NAME, mail:ADDRESS)
+	Accounts int    // the person's accounts with posts in the window
+	Person   string // the person's key: person:NAME, mail:ADDRESS, account:SOURCE/AUTHOR
+	// AccountList are the person's accounts with posts in the window:
+	// source and author.
+	AccountList [][2]string
+	Value       float64 // what was ranked on: the score or the chosen metric
+	Score       float64
+	Excluded    string // why the account is not ranked; "" for a ranked one
+	Metrics            // the window's totals
 	// ActiveMonths are the window's months with a post or comment sent;
 	// LongestRun the longest unbroken run of them.
 	ActiveMonths, LongestRun int
@@ -216,12 +220,17 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		var e Entry
 		var excluded sql.NullString
 		var mask int64
+		var list string
 		m := &e.Metrics
 		if err := rows.Scan(&e.Rank, &e.Name, &e.Source, &e.Author, &e.Value, &e.Score,
 			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
 			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &excluded,
-			&mask, &e.Accounts); err != nil {
+			&mask, &e.Accounts, &e.Person, &list); err != nil {
 			return nil, fmt.Errorf("leaderboard: %w", err)
+		}
+		for _, a := range strings.Split(list, "\x1e") {
+			source, author, _ := strings.Cut(a, "\x1f")
+			e.AccountList = append(e.AccountList, [2]string{source, author})
 		}
 		e.ActiveMonths, e.LongestRun = runs(uint64(mask))
 		e.Excluded = excluded.String
@@ -253,7 +262,7 @@ func (s *Store) LatestMonth(ctx context.Context, source string) (time.Time, erro
 // entry's rank then (0: not on that board at all, a new entry), and the
 // entries of that board's top who are not in this one's.
 type Moves struct {
-	Previous map[string]int // "source\x00author" -> rank on the previous board
+	Previous map[string]int // person key -> rank on the previous board
 	Dropped  []Dropped      // of the previous top, not in this top, by their previous rank
 }
 
@@ -263,9 +272,6 @@ type Dropped struct {
 	Entry
 	Now int
 }
-
-// Key names an account in Moves.Previous.
-func Key(source, author string) string { return source + "\x00" + author }
 
 // Movers compares entries, the board b asks for, with the board of the
 // window of the same length just before (the month before, the quarter
@@ -294,12 +300,12 @@ func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, er
 	}
 	rankNow := map[string]int{}
 	for _, e := range all {
-		rankNow[Key(e.Source, e.Author)] = e.Rank
+		rankNow[e.Person] = e.Rank
 	}
 	inTop := map[string]bool{}
 	for _, e := range entries {
 		if e.Rank > 0 {
-			inTop[Key(e.Source, e.Author)] = true
+			inTop[e.Person] = true
 		}
 	}
 	top := b.Top
@@ -308,7 +314,7 @@ func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, er
 	}
 	m := Moves{Previous: map[string]int{}}
 	for i, e := range before {
-		k := Key(e.Source, e.Author)
+		k := e.Person
 		m.Previous[k] = e.Rank
 		if i < top && !inTop[k] {
 			m.Dropped = append(m.Dropped, Dropped{Entry: e, Now: rankNow[k]})

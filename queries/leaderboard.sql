@@ -36,7 +36,9 @@
 -- Output: source is the person's sources, comma-separated; author the
 -- account's id for a person of one account, else the person's key
 -- (person:NAME, mail:ADDRESS); accounts how many accounts the person has
--- in the window.
+-- in the window; person the person's key always (account:SOURCE/AUTHOR
+-- for an account alone); account_list their accounts in the window,
+-- source and author joined by chr(31), accounts by chr(30).
 --
 -- A person's key is two columns, (ks, ka): ('', address) for mail and
 -- news, (source, author) for other accounts, (NUL, name) for a configured
@@ -173,12 +175,15 @@ who AS (
            string_agg(DISTINCT wa.source, ',' ORDER BY wa.source) AS source,
            count(DISTINCT (wa.source, wa.author)) AS accounts,
            min(wa.author) AS one_author,
-           arg_max(wa.name, wa.last_post) AS name
+           arg_max(wa.name, wa.last_post) AS name,
+           string_agg(wa.source || chr(31) || wa.author, chr(30) ORDER BY wa.source, wa.author) AS account_list
     FROM wa SEMI JOIN listed USING (ks, ka)
     GROUP BY wa.ks, wa.ka
 ),
 shown AS (
-    SELECT l.*, who.source, who.accounts,
+    SELECT l.*, who.source, who.accounts, who.account_list,
+           CASE WHEN l.ks = chr(0) THEN 'person:' || l.ka WHEN l.ks = '' THEN 'mail:' || l.ka
+                ELSE 'account:' || l.ks || '/' || l.ka END AS person,
            CASE WHEN who.accounts = 1 THEN who.one_author
                 WHEN l.ks = chr(0) THEN 'person:' || l.ka
                 ELSE 'mail:' || l.ka END AS author,
@@ -196,6 +201,6 @@ apart AS (
 SELECT rank, name, source, author, value, score,
        posts, comments, questions, answers, topics, received, accepted,
        reach, helped, first_responses, audience, active_days, excluded,
-       active_mask, accounts
+       active_mask, accounts, person, account_list
 FROM (SELECT *, 0 AS part FROM board UNION ALL BY NAME SELECT *, 1 AS part FROM apart)
 ORDER BY part, value DESC, posts DESC, name, source, author

@@ -195,7 +195,7 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excl
 	for _, en := range entries {
 		row := []any{int64(en.Rank)}
 		if moves != nil {
-			prev := moves.Previous[engine.Key(en.Source, en.Author)]
+			prev := moves.Previous[en.Person]
 			switch {
 			case en.Rank == 0: // excluded: not on the board
 				row = append(row, nil, nil)
