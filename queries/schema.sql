@@ -99,3 +99,36 @@ CREATE TABLE IF NOT EXISTS account_roles (
     role   VARCHAR NOT NULL, -- staff, moderator, admin
     PRIMARY KEY (source, author, role)
 );
+
+-- published: the boards calvin publish froze, as they stood: one row per
+-- listed person of each board (month, window, profile; every source).
+-- Later reads of a published board return these rows.
+CREATE TABLE IF NOT EXISTS published (
+    month           DATE      NOT NULL, -- the board's month (the window ends with it)
+    "window"        VARCHAR   NOT NULL, -- month, quarter, 12m
+    profile         VARCHAR   NOT NULL,
+    published_at    TIMESTAMP NOT NULL, -- UTC
+    rank            INTEGER   NOT NULL,
+    person          VARCHAR   NOT NULL, -- the person's key (person:NAME, mail:ADDRESS, account:SOURCE/AUTHOR)
+    name            VARCHAR   NOT NULL,
+    sources         VARCHAR   NOT NULL,
+    author          VARCHAR   NOT NULL,
+    account_list    VARCHAR   NOT NULL, -- source chr(31) author, accounts joined by chr(30)
+    value           DOUBLE    NOT NULL,
+    score           DOUBLE    NOT NULL,
+    posts           BIGINT    NOT NULL,
+    comments        BIGINT    NOT NULL,
+    questions       BIGINT    NOT NULL,
+    answers         BIGINT    NOT NULL,
+    topics          BIGINT    NOT NULL,
+    received        BIGINT    NOT NULL,
+    accepted        BIGINT    NOT NULL,
+    reach           BIGINT    NOT NULL,
+    helped          BIGINT    NOT NULL,
+    first_responses BIGINT    NOT NULL,
+    audience        BIGINT    NOT NULL,
+    active_days     BIGINT    NOT NULL,
+    active_months   INTEGER   NOT NULL,
+    longest_run     INTEGER   NOT NULL,
+    PRIMARY KEY (month, "window", profile, person)
+);

@@ -40,6 +40,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	by := fs.String("by", "score", "rank by score or by one `metric`")
 	profileName := fs.String("profile", "calvin", "the scoring `profile` of the score")
 	listExcluded := fs.Bool("excluded", false, "list apart the accounts --config's exclusions keep off the board, with the reason")
+	live := fs.Bool("live", false, "rank as the data stand now, even for a published board")
 	movers := fs.Bool("movers", false, "compare with the month before: each rank then, new entries, and who dropped out of the top")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	pos, err := parse(fs, args)
@@ -87,25 +88,25 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	defer store.Close()
 	board := engine.Board{Month: m, Window: *window, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
 		ListExcluded: *listExcluded}
-	if e.cfg != nil {
-		for _, p := range e.cfg.People {
-			person := engine.Person{Name: p.Name}
-			for _, a := range p.Accounts {
-				person.Accounts = append(person.Accounts, [2]string{a.Source, a.Author})
-			}
-			board.People = append(board.People, person)
+	configure(e, &board)
+	// A published board is read as it was published, unless asked live or
+	// for something publishing does not keep (one source, one metric, the
+	// excluded, the movers).
+	var publishedAt time.Time
+	var entries []engine.Entry
+	if !*live && *source == "" && *by == "score" && !*listExcluded && !*movers {
+		stored, at, ok, err := store.Published(ctx, m, *window, *profileName)
+		if err != nil {
+			return err
 		}
-		for _, x := range e.cfg.Exclusions {
-			ex := engine.Exclusion{Domain: x.Domain, Name: x.Name, From: x.From, To: x.To, Reason: x.Reason}
-			if x.Account != nil {
-				ex.Source, ex.Author = x.Account.Source, x.Account.Author
-			}
-			board.Exclusions = append(board.Exclusions, ex)
+		if ok {
+			entries, publishedAt = stored[:min(len(stored), *top)], at
 		}
 	}
-	entries, err := store.Leaderboard(ctx, board)
-	if err != nil {
-		return err
+	if publishedAt.IsZero() {
+		if entries, err = store.Leaderboard(ctx, board); err != nil {
+			return err
+		}
 	}
 	var moves *engine.Moves
 	if *movers {
@@ -147,6 +148,9 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		if err := report.Write(e.stdout, *format, t); err != nil {
 			return err
 		}
+	}
+	if !publishedAt.IsZero() && human {
+		fmt.Fprintf(e.stdout, "\nAs published %s UTC; --live for the board as the data stand now.\n", publishedAt.Format("2006-01-02 15:04"))
 	}
 	if moves != nil && len(moves.Dropped) > 0 && (*format == "table" || *format == "markdown") {
 		var names []string

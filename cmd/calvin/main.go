@@ -49,6 +49,8 @@ func commands() []command {
 		{"ingest", "read a source into the database", runIngest},
 		{"leaderboard", "rank the contributors of a month", runLeaderboard},
 		{"people", "suggest accounts that look like one person", runPeople},
+		{"publish", "freeze a month's boards", runPublish},
+		{"published", "list a month's published boards, or what changed since", runPublished},
 		{"query", "run a named report of queries/reports/", runQuery},
 		{"sql", "run SQL on the database", runSQL},
 		{"config", "check a configuration file", runConfig},

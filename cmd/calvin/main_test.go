@@ -349,6 +349,52 @@ the same user name at x.example and y.example | cydee@x.example | cydee@y.exampl
 	}
 }
 
+// TestPublish: January 2005 of the mail fixture published (engine's
+// TestPublishAndDiff works the numbers out), then a late message stored:
+// the board reads as published, --live as it stands, and published --diff
+// says what changed and why.
+func TestPublish(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "calvin.duckdb")
+	if code, _, stderr := calvin(t, "ingest", "mbox", "../../engine/testdata/jan2005.mbox", "--source", "list1", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := calvin(t, "publish", "--month", "2005-01", "--db", db)
+	if code != 0 || !strings.HasPrefix(stdout, "Published 6 boards of 2005-01 at ") || !strings.HasSuffix(stdout, "UTC: month/calvin, month/mvp, quarter/calvin, quarter/mvp, 12m/calvin, 12m/mvp\n") {
+		t.Fatalf("publish: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := calvin(t, "ingest", "mbox", "../../engine/testdata/jan2005.mbox", "../../engine/testdata/jan2005-late.mbox", "--source", "list1", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2005-01", "--format", "csv")
+	if got, want := csvBoard(t, stdout), "1 Alice 4; 2 Bob 2; 2 Carol 2; 4 Dave 1"; code != 0 || got != want {
+		t.Errorf("published board: %s, want %s", got, want)
+	}
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2005-01")
+	if code != 0 || !strings.Contains(stdout, "\nAs published ") {
+		t.Errorf("a published board says so:\n%s", stdout)
+	}
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2005-01", "--format", "csv", "--live")
+	if got, want := csvBoard(t, stdout), "1 Alice 4; 2 Bob 3; 3 Dave 2; 3 Carol 2"; code != 0 || got != want {
+		t.Errorf("live board: %s, want %s", got, want)
+	}
+	code, stdout, _ = calvin(t, "published", "--db", db, "--month", "2005-01", "--window", "month", "--profile", "calvin", "--diff", "--format", "csv")
+	want := "window,profile,name,then,then_value,now,now_value,cause\n" +
+		"month,calvin,Bob,2,2,2,3,\"late data: received 1→2, reach 2→3\"\n" +
+		"month,calvin,Carol,2,2,3,2,others moved\n" +
+		"month,calvin,Dave,4,1,3,2,\"late data: posts 1→2, reach 0→1, helped 0→1, active_days 1→2\"\n"
+	if code != 0 || stdout != want {
+		t.Errorf("published --diff:\n%s\nwant\n%s", stdout, want)
+	}
+	code, stdout, _ = calvin(t, "published", "--db", db, "--month", "2005-01")
+	if code != 0 || strings.Count(stdout, "\n") != 7 {
+		t.Errorf("published: six boards and a header:\n%s", stdout)
+	}
+	code, stdout, _ = calvin(t, "published", "--db", db, "--month", "2004-12")
+	if code != 0 || stdout != "Nothing published for 2004-12.\n" {
+		t.Errorf("nothing published: %q", stdout)
+	}
+}
+
 func TestIngestAndLeaderboard(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "calvin.duckdb")
 	dump := "../../engine/testdata/may2021"

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/calvinslist/calvin/config"
+	"github.com/calvinslist/calvin/engine"
+	"github.com/calvinslist/calvin/report"
+)
+
+const publishUsage = `Usage: calvin publish --month YYYY-MM [--top N]
+
+Freezes the month's boards as they stand: for every scoring profile (the
+configuration's, or calvin and mvp) and every window ending with the
+month (month, quarter, 12m), the top N people of every source together.
+Later, calvin leaderboard shows a published board as it was published
+(--live for the board as it stands now), and calvin published --diff
+says what a recomputation would change, and why. Publishing a month again
+replaces its boards.
+`
+
+func runPublish(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "publish", publishUsage)
+	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	month := fs.String("month", "", "the month, `YYYY-MM` (required)")
+	top := fs.Int("top", 10, "how many people each board keeps")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("unexpected argument %q", pos[0])
+	}
+	m, err := time.Parse("2006-01", *month)
+	if err != nil {
+		return usageError("want --month YYYY-MM, got %q", *month)
+	}
+	boards := configuredBoards(e, m, *top)
+	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	at, err := store.Publish(ctx, boards)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, b := range boards {
+		names = append(names, b.Window+"/"+b.Profile.Name)
+	}
+	fmt.Fprintf(e.stdout, "Published %d boards of %s at %s UTC: %s\n", len(boards), m.Format("2006-01"), at.Format("2006-01-02 15:04:05"), strings.Join(names, ", "))
+	return nil
+}
+
+// configuredBoards are the boards of month m: every window, every profile
+// (of the configuration, or the built-in ones), with the configuration's
+// people and exclusions.
+func configuredBoards(e *env, m time.Time, top int) []engine.Board {
+	profiles := config.DefaultProfiles()
+	if e.cfg != nil {
+		profiles = e.cfg.Profiles
+	}
+	var boards []engine.Board
+	for _, w := range engine.Windows {
+		for _, name := range slices.Sorted(maps.Keys(profiles)) {
+			b := engine.Board{Month: m, Window: w, Top: top, Profile: engine.Profile{Name: name, Weights: profiles[name]}}
+			configure(e, &b)
+			boards = append(boards, b)
+		}
+	}
+	return boards
+}
+
+// configure gives a board the configuration's people and exclusions.
+func configure(e *env, b *engine.Board) {
+	if e.cfg == nil {
+		return
+	}
+	for _, p := range e.cfg.People {
+		person := engine.Person{Name: p.Name}
+		for _, a := range p.Accounts {
+			person.Accounts = append(person.Accounts, [2]string{a.Source, a.Author})
+		}
+		b.People = append(b.People, person)
+	}
+	for _, x := range e.cfg.Exclusions {
+		ex := engine.Exclusion{Domain: x.Domain, Name: x.Name, From: x.From, To: x.To, Reason: x.Reason}
+		if x.Account != nil {
+			ex.Source, ex.Author = x.Account.Source, x.Account.Author
+		}
+		b.Exclusions = append(b.Exclusions, ex)
+	}
+}
+
+const publishedUsage = `Usage: calvin published --month YYYY-MM [--window W] [--profile P] [--diff]
+
+Lists the boards published for a month; with --diff, what recomputing
+each now would change (rank, value) and why: late data, a merge of
+accounts, an exclusion, or others moving.
+`
+
+func runPublished(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "published", publishedUsage)
+	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	month := fs.String("month", "", "the month, `YYYY-MM` (required)")
+	window := fs.String("window", "", "only this `window`")
+	profile := fs.String("profile", "", "only this `profile`")
+	diff := fs.Bool("diff", false, "say what a recomputation would change, and why")
+	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("unexpected argument %q", pos[0])
+	}
+	m, err := time.Parse("2006-01", *month)
+	if err != nil {
+		return usageError("want --month YYYY-MM, got %q", *month)
+	}
+	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	boards, err := store.PublishedBoards(ctx, m)
+	if err != nil {
+		return err
+	}
+	profiles := config.DefaultProfiles()
+	if e.cfg != nil {
+		profiles = e.cfg.Profiles
+	}
+	t := &report.Table{Columns: []string{"window", "profile", "published_at"}}
+	if *diff {
+		t.Columns = []string{"window", "profile", "name", "then", "then_value", "now", "now_value", "cause"}
+	}
+	for _, wp := range boards {
+		if (*window != "" && wp[0] != *window) || (*profile != "" && wp[1] != *profile) {
+			continue
+		}
+		then, at, _, err := store.Published(ctx, m, wp[0], wp[1])
+		if err != nil {
+			return err
+		}
+		if !*diff {
+			t.Rows = append(t.Rows, []any{wp[0], wp[1], at.Format("2006-01-02 15:04:05")})
+			continue
+		}
+		weights, ok := profiles[wp[1]]
+		if !ok {
+			return fmt.Errorf("board %s/%s: the configuration has no profile %q now", wp[0], wp[1], wp[1])
+		}
+		b := engine.Board{Month: m, Window: wp[0], Top: len(then), Profile: engine.Profile{Name: wp[1], Weights: weights}, ListExcluded: true}
+		configure(e, &b)
+		now, err := store.Leaderboard(ctx, b)
+		if err != nil {
+			return err
+		}
+		for _, c := range engine.Diff(then, now) {
+			t.Rows = append(t.Rows, []any{wp[0], wp[1], c.Name, rankOrNil(c.Then), c.ThenValue, rankOrNil(c.Now), c.NowValue, c.Cause})
+		}
+	}
+	if len(boards) == 0 {
+		fmt.Fprintf(e.stdout, "Nothing published for %s.\n", m.Format("2006-01"))
+		return nil
+	}
+	if *diff && len(t.Rows) == 0 && (*format == "table" || *format == "markdown") {
+		fmt.Fprintf(e.stdout, "The published boards of %s stand as published.\n", m.Format("2006-01"))
+		return nil
+	}
+	return report.Write(e.stdout, *format, t)
+}
+
+func rankOrNil(r int) any {
+	if r == 0 {
+		return nil
+	}
+	return int64(r)
+}

@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Publish freezes boards as they stand: each board is ranked and its rows
+// stored in the published table, replacing what was published before for
+// the same month, window and profile, all in one transaction. Boards are
+// of every source; their Source is ignored. It returns the time stored.
+func (s *Store) Publish(ctx context.Context, boards []Board) (time.Time, error) {
+	at := time.Now().UTC().Truncate(time.Second)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return at, err
+	}
+	defer tx.Rollback()
+	for _, b := range boards {
+		b.Source, b.ListExcluded = "", false
+		entries, err := s.Leaderboard(ctx, b)
+		if err != nil {
+			return at, err
+		}
+		month, _, _ := Span("month", b.Month)
+		window := b.Window
+		if window == "" {
+			window = "month"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM published WHERE month = ? AND "window" = ? AND profile = ?`,
+			month, window, b.Profile.Name); err != nil {
+			return at, fmt.Errorf("publish: %w", err)
+		}
+		for _, e := range entries {
+			m := e.Metrics
+			if _, err := tx.ExecContext(ctx, `INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				month, window, b.Profile.Name, at, e.Rank, e.Person, e.Name, e.Source, e.Author, joinAccounts(e.AccountList),
+				e.Value, e.Score, m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
+				m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays, e.ActiveMonths, e.LongestRun); err != nil {
+				return at, fmt.Errorf("publish: %w", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return at, fmt.Errorf("publish: %w", err)
+	}
+	return at, nil
+}
+
+// Published returns a board as it was published, and when; ok is false
+// when it never was.
+func (s *Store) Published(ctx context.Context, month time.Time, window, profile string) (entries []Entry, at time.Time, ok bool, err error) {
+	first, _, _ := Span("month", month)
+	if window == "" {
+		window = "month"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT published_at, rank, person, name, sources, author, account_list, value, score,
+		posts, comments, questions, answers, topics, received, accepted, reach, helped, first_responses, audience,
+		active_days, active_months, longest_run
+		FROM published WHERE month = ? AND "window" = ? AND profile = ? ORDER BY rank, value DESC, name`, first, window, profile)
+	if err != nil {
+		return nil, at, false, fmt.Errorf("published: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Entry
+		var list string
+		m := &e.Metrics
+		if err := rows.Scan(&at, &e.Rank, &e.Person, &e.Name, &e.Source, &e.Author, &list, &e.Value, &e.Score,
+			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted, &m.Reach,
+			&m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &e.ActiveMonths, &e.LongestRun); err != nil {
+			return nil, at, false, fmt.Errorf("published: %w", err)
+		}
+		e.AccountList = splitAccounts(list)
+		e.Accounts = len(e.AccountList)
+		entries = append(entries, e)
+	}
+	return entries, at, len(entries) > 0, rows.Err()
+}
+
+// PublishedBoards lists the boards published for a month: their window
+// and profile.
+func (s *Store) PublishedBoards(ctx context.Context, month time.Time) ([][2]string, error) {
+	first, _, _ := Span("month", month)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT "window", profile FROM published WHERE month = ? ORDER BY ALL`, first)
+	if err != nil {
+		return nil, fmt.Errorf("published: %w", err)
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var w, p string
+		if err := rows.Scan(&w, &p); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]string{w, p})
+	}
+	return out, rows.Err()
+}
+
+func joinAccounts(list [][2]string) string {
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = a[0] + "\x1f" + a[1]
+	}
+	return strings.Join(parts, "\x1e")
+}
+
+func splitAccounts(s string) [][2]string {
+	var out [][2]string
+	for _, a := range strings.Split(s, "\x1e") {
+		source, author, _ := strings.Cut(a, "\x1f")
+		out = append(out, [2]string{source, author})
+	}
+	return out
+}
+
+// Change is how a person's place differs between a published board and
+// the board recomputed now, and why.
+type Change struct {
+	Person, Name        string
+	Then, Now           int // ranks; 0: not on that board
+	ThenValue, NowValue float64
+	Cause               string
+}
+
+// Diff compares a published board (then) with the same board recomputed
+// now (now, with the people excluded now listed apart, rank 0) and
+// explains each difference: late data (the person's metrics changed, or
+// others' did: "others moved"), a merge (the person's accounts are not
+// the same), an exclusion (the person is excluded now). People whose rank
+// and value did not change are left out.
+func Diff(then, now []Entry) []Change {
+	byKey := map[string]Entry{}
+	owner := map[[2]string]Entry{} // account -> who holds it now
+	for _, e := range now {
+		byKey[e.Person] = e
+		for _, a := range e.AccountList {
+			owner[a] = e
+		}
+	}
+	thenKeys := map[string]bool{}
+	thenOwner := map[[2]string]Entry{}
+	for _, e := range then {
+		thenKeys[e.Person] = true
+		for _, a := range e.AccountList {
+			thenOwner[a] = e
+		}
+	}
+	var out []Change
+	for _, p := range then {
+		c := Change{Person: p.Person, Name: p.Name, Then: p.Rank, ThenValue: p.Value}
+		q, ok := byKey[p.Person]
+		switch {
+		case ok && q.Excluded != "":
+			c.NowValue, c.Cause = q.Value, "excluded now: "+q.Excluded
+		case ok:
+			c.Now, c.NowValue = q.Rank, q.Value
+			switch {
+			case q.Rank == p.Rank && q.Value == p.Value:
+				continue
+			case !slices.Equal(q.AccountList, p.AccountList):
+				c.Cause = "a merge: accounts " + accounts(p.AccountList) + " then, " + accounts(q.AccountList) + " now"
+			case q.Metrics != p.Metrics:
+				c.Cause = "late data: " + metricChanges(p.Metrics, q.Metrics)
+			default:
+				c.Cause = "others moved"
+			}
+		default:
+			if q, ok := mergedInto(p, owner); ok {
+				c.Now, c.NowValue = q.Rank, q.Value
+				c.Cause = "a merge: now part of " + q.Name
+			} else {
+				c.Cause = "late data: out of the board now"
+			}
+		}
+		out = append(out, c)
+	}
+	for _, q := range now {
+		if thenKeys[q.Person] || q.Excluded != "" {
+			continue
+		}
+		c := Change{Person: q.Person, Name: q.Name, Now: q.Rank, NowValue: q.Value, Cause: "late data: new on the board"}
+		for _, a := range q.AccountList {
+			if p, ok := thenOwner[a]; ok {
+				c.Cause = "a merge: now holds " + p.Name + "'s account " + a[0] + "/" + a[1]
+				break
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// mergedInto finds who holds one of p's accounts now.
+func mergedInto(p Entry, owner map[[2]string]Entry) (Entry, bool) {
+	for _, a := range p.AccountList {
+		if q, ok := owner[a]; ok && q.Person != p.Person {
+			return q, true
+		}
+	}
+	return Entry{}, false
+}
+
+func accounts(list [][2]string) string {
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = a[0] + "/" + a[1]
+	}
+	return strings.Join(parts, " ")
+}
+
+// metricChanges writes the metrics that differ, "posts 3→4, received 1→2".
+func metricChanges(a, b Metrics) string {
+	names := MetricNames()
+	av, bv := a.values(), b.values()
+	var parts []string
+	for i := range names {
+		if av[i] != bv[i] {
+			parts = append(parts, fmt.Sprintf("%s %d→%d", names[i], av[i], bv[i]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// values returns the metrics in the order of MetricNames.
+func (m Metrics) values() []int64 {
+	return []int64{m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
+		m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays}
+}
