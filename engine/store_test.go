@@ -19,6 +19,7 @@ import (
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/discourse"
 	"github.com/calvinslist/calvin/ingest/mbox"
+	"github.com/calvinslist/calvin/ingest/spool"
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
 
@@ -875,5 +876,35 @@ func TestPeople(t *testing.T) {
 		Exclusions: []Exclusion{{Source: "t", Author: "1", From: jan, Reason: "employee"}}})
 	if want := "1 Bob 4 list1,list2 mail:bob@example.org 2"; got != want {
 		t.Errorf("excluded person:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestPeopleAcrossPlatforms: the mail rule joins an mbox account and a
+// news account of one address. Alice's 3 posts and 1 received in the
+// list (TestMailMetrics), and one article of hers in a news spool
+// written here (a topic nobody answered): 5, from both sources.
+func TestPeopleAcrossPlatforms(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	if _, err := s.Ingest(ctx, mbox.New("testdata/jan2005.mbox"), ingest.Options{Source: "list"}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "calvin.test")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "1"), []byte("From: Alice <Alice@Example.org>\nNewsgroups: calvin.test\nSubject: News\n"+
+		"Message-ID: <n1@example.org>\nDate: Wed, 5 Jan 2005 10:00:00 GMT\n\nHello news.\n"), 0o644)
+	if _, err := s.Ingest(ctx, spool.New(filepath.Dir(dir)), ingest.Options{Source: "news"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := s.Leaderboard(ctx, Board{Month: time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC), Profile: calvinProfile, Top: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	e := entries[0]
+	if got, want := fmt.Sprintf("%s %g %s %s %d", e.Name, e.Value, e.Source, e.Author, e.Accounts), "Alice 5 list,news mail:alice@example.org 2"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
