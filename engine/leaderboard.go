@@ -40,8 +40,9 @@ type Profile struct {
 }
 
 // Windows are the periods a board can rank: its month, the calendar
-// quarter holding it, the twelve months ending with it.
-var Windows = []string{"month", "quarter", "12m"}
+// quarter holding it, the twelve months ending with it, the ninety days
+// ending with its last day.
+var Windows = []string{"month", "quarter", "12m", "90d"}
 
 // Board asks for a leaderboard.
 type Board struct {
@@ -55,6 +56,10 @@ type Board struct {
 	// ListExcluded lists those of the window after the board, rank 0.
 	Exclusions   []Exclusion
 	ListExcluded bool
+	// Areas, if set, are the patterns (* and ?) of a technology area:
+	// only posts in it count (see window_metrics.sql). AreaName names it.
+	Areas    []string
+	AreaName string
 	// People are the configured people: a name and accounts that are
 	// theirs (see leaderboard.sql for the rules that join accounts).
 	People []Person
@@ -148,20 +153,37 @@ type Entry struct {
 	ActiveMonths, LongestRun int
 }
 
-// Span returns the first and last month of the window of kind ending with
-// (or, for a quarter, holding) the month of t.
+// Span returns the first and the last day of the window of kind ending
+// with (or, for a quarter, holding) the month of t.
 func Span(window string, t time.Time) (first, last time.Time, err error) {
-	last = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	m := MonthOf(t)
+	end := m.AddDate(0, 1, -1) // the month's last day
 	switch window {
 	case "", "month":
-		return last, last, nil
+		return m, end, nil
 	case "quarter":
 		first = time.Date(t.Year(), (t.Month()-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC)
-		return first, first.AddDate(0, 2, 0), nil
+		return first, first.AddDate(0, 3, -1), nil
 	case "12m":
-		return last.AddDate(0, -11, 0), last, nil
+		return m.AddDate(0, -11, 0), end, nil
+	case "90d":
+		return end.AddDate(0, 0, -89), end, nil
 	}
 	return first, last, fmt.Errorf("unknown window %q: use one of %s", window, strings.Join(Windows, ", "))
+}
+
+// MonthOf returns the first day of t's UTC month.
+func MonthOf(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Previous returns the month the window before a board's ends with: the
+// month before, the quarter before, the twelve months before; for 90
+// days, three months before.
+func Previous(window string, t time.Time) time.Time {
+	back := map[string]int{"": 1, "month": 1, "quarter": 3, "12m": 12, "90d": 3}[window]
+	return MonthOf(t).AddDate(0, -back, 0)
 }
 
 // Leaderboard ranks the accounts of one month. Equal values share a rank
@@ -191,6 +213,22 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Whole months of every area are summed from monthly_metrics; a span
+	// of days, or an area, is computed from the posts.
+	query := strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet("board_months"), 1)
+	var spanArgs []any
+	if b.Window == "90d" || len(b.Areas) > 0 {
+		query = strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet("window_metrics"), 1)
+		areas := b.Areas
+		if areas == nil {
+			areas = []string{}
+		}
+		pat, err := json.Marshal(areas)
+		if err != nil {
+			return nil, err
+		}
+		spanArgs = []any{sql.Named("from", first), sql.Named("to", last.AddDate(0, 0, 1)), sql.Named("patterns", string(pat))}
+	}
 	args := []any{
 		sql.Named("first", first.Format(time.DateOnly)),
 		sql.Named("last", last.Format(time.DateOnly)),
@@ -210,7 +248,8 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		return nil, err
 	}
 	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl))
-	rows, err := s.db.QueryContext(ctx, queries.MustGet("leaderboard"), args...)
+	args = append(args, spanArgs...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard: %w", err)
 	}
@@ -278,13 +317,11 @@ type Dropped struct {
 // before, the twelve months before): ranks there come from its whole
 // board, not only its top.
 func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, error) {
-	first, last, err := Span(b.Window, b.Month.UTC())
-	if err != nil {
+	if _, _, err := Span(b.Window, b.Month); err != nil {
 		return Moves{}, err
 	}
-	months := (last.Year()-first.Year())*12 + int(last.Month()-first.Month()) + 1
 	prev := b
-	prev.Month = last.AddDate(0, -months, 0)
+	prev.Month = Previous(b.Window, b.Month)
 	prev.Top = 1 << 30
 	prev.ListExcluded = false
 	before, err := s.Leaderboard(ctx, prev)

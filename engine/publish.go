@@ -25,20 +25,20 @@ func (s *Store) Publish(ctx context.Context, boards []Board) (time.Time, error) 
 		if err != nil {
 			return at, err
 		}
-		month, _, _ := Span("month", b.Month)
+		month := MonthOf(b.Month)
 		window := b.Window
 		if window == "" {
 			window = "month"
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM published WHERE month = ? AND "window" = ? AND profile = ?`,
-			month, window, b.Profile.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM published WHERE month = ? AND "window" = ? AND profile = ? AND area = ?`,
+			month, window, b.Profile.Name, b.AreaName); err != nil {
 			return at, fmt.Errorf("publish: %w", err)
 		}
 		for _, e := range entries {
 			m := e.Metrics
-			if _, err := tx.ExecContext(ctx, `INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 				?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				month, window, b.Profile.Name, at, e.Rank, e.Person, e.Name, e.Source, e.Author, joinAccounts(e.AccountList),
+				month, window, b.Profile.Name, b.AreaName, at, e.Rank, e.Person, e.Name, e.Source, e.Author, joinAccounts(e.AccountList),
 				e.Value, e.Score, m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
 				m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays, e.ActiveMonths, e.LongestRun); err != nil {
 				return at, fmt.Errorf("publish: %w", err)
@@ -52,16 +52,17 @@ func (s *Store) Publish(ctx context.Context, boards []Board) (time.Time, error) 
 }
 
 // Published returns a board as it was published, and when; ok is false
-// when it never was.
-func (s *Store) Published(ctx context.Context, month time.Time, window, profile string) (entries []Entry, at time.Time, ok bool, err error) {
-	first, _, _ := Span("month", month)
+// when it never was. area is the configuration's area's name, "" for
+// every post.
+func (s *Store) Published(ctx context.Context, month time.Time, window, profile, area string) (entries []Entry, at time.Time, ok bool, err error) {
+	first := MonthOf(month)
 	if window == "" {
 		window = "month"
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT published_at, rank, person, name, sources, author, account_list, value, score,
 		posts, comments, questions, answers, topics, received, accepted, reach, helped, first_responses, audience,
 		active_days, active_months, longest_run
-		FROM published WHERE month = ? AND "window" = ? AND profile = ? ORDER BY rank, value DESC, name`, first, window, profile)
+		FROM published WHERE month = ? AND "window" = ? AND profile = ? AND area = ? ORDER BY rank, value DESC, name`, first, window, profile, area)
 	if err != nil {
 		return nil, at, false, fmt.Errorf("published: %w", err)
 	}
@@ -82,22 +83,23 @@ func (s *Store) Published(ctx context.Context, month time.Time, window, profile 
 	return entries, at, len(entries) > 0, rows.Err()
 }
 
-// PublishedBoards lists the boards published for a month: their window
-// and profile.
-func (s *Store) PublishedBoards(ctx context.Context, month time.Time) ([][2]string, error) {
-	first, _, _ := Span("month", month)
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT "window", profile FROM published WHERE month = ? ORDER BY ALL`, first)
+// PublishedBoards lists the boards published for a month: their window,
+// profile and area.
+func (s *Store) PublishedBoards(ctx context.Context, month time.Time) ([][3]string, error) {
+	first := MonthOf(month)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT "window", profile, area FROM published WHERE month = ?
+		ORDER BY list_position(['month', 'quarter', '12m', '90d'], "window"), profile, area`, first)
 	if err != nil {
 		return nil, fmt.Errorf("published: %w", err)
 	}
 	defer rows.Close()
-	var out [][2]string
+	var out [][3]string
 	for rows.Next() {
-		var w, p string
-		if err := rows.Scan(&w, &p); err != nil {
+		var w, p, a string
+		if err := rows.Scan(&w, &p, &a); err != nil {
 			return nil, err
 		}
-		out = append(out, [2]string{w, p})
+		out = append(out, [3]string{w, p, a})
 	}
 	return out, rows.Err()
 }

@@ -49,7 +49,7 @@ func TestPublishAndDiff(t *testing.T) {
 	if got := board2(t, s, jan); got != published {
 		t.Errorf("after late data the published board reads %q, want it as published: %q", got, published)
 	}
-	then, _, _, _ := s.Published(ctx, jan, "month", "calvin")
+	then, _, _, _ := s.Published(ctx, jan, "month", "calvin", "")
 	diff := func(b Board) string {
 		b.ListExcluded, b.Top = true, 10
 		now, err := s.Leaderboard(ctx, b)
@@ -89,7 +89,7 @@ Dave 4/1 -> 2/2: late data: posts 1→2, reach 0→1, helped 0→1, active_days 
 // board2 reads the published calvin month board of m.
 func board2(t *testing.T, s *Store, m time.Time) string {
 	t.Helper()
-	entries, _, ok, err := s.Published(context.Background(), m, "month", "calvin")
+	entries, _, ok, err := s.Published(context.Background(), m, "month", "calvin", "")
 	if err != nil || !ok {
 		t.Fatalf("published: %v, %v", ok, err)
 	}

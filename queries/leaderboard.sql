@@ -45,8 +45,9 @@
 -- person; names and sources are looked up for the people listed only.
 --
 -- Parameters:
---   $first   DATE, the first day of the window's first month
---   $last    DATE, the first day of the window's last month
+--   $first   DATE, the window's first day
+--   $last    DATE, the window's last day
+--   and those of the query that replaces the accounts placeholder
 --   $source  the source to rank, or NULL for every source
 --   $by      'score' or a metric name: posts, comments, questions, answers,
 --            topics, received, accepted, reach, helped, first_responses,
@@ -67,29 +68,20 @@ cfg AS (
     SELECT unnest(from_json(CAST($people AS VARCHAR), '[{"name":"VARCHAR","source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)
 ),
 win AS (
-    SELECT CAST($first AS DATE) AS first, last_day(CAST($last AS DATE)) AS last
+    SELECT CAST($first AS DATE) AS first, CAST($last AS DATE) AS last
 ),
 -- The base key of the configured accounts, and the person it belongs to.
 named AS (
     SELECT DISTINCT CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE a.source END AS bs, a.author AS ba, cfg.name
     FROM cfg JOIN accounts AS a USING (source, author)
 ),
--- The window's accounts: their sums, and a mask of the months in which
--- they sent anything (bit i: the window's month i), with their person.
+-- The window's accounts: their metrics, and a mask of the months in which
+-- they sent anything (bit i: the window's month i). The accounts
+-- placeholder in braces is replaced by the query that gives them: board_months (sums of
+-- monthly_metrics) for whole months of every area, window_metrics (from
+-- the posts) for a span of days or an area.
 acct AS (
-    SELECT mm.source, mm.author,
-           sum(posts) AS posts, sum(comments) AS comments, sum(questions) AS questions,
-           sum(answers) AS answers, sum(topics) AS topics, sum(received) AS received,
-           sum(accepted) AS accepted, sum(reach) AS reach, sum(helped) AS helped,
-           sum(first_responses) AS first_responses, sum(audience) AS audience,
-           sum(active_days) AS active_days,
-           coalesce(bit_or(CAST(1 AS BIGINT) << CAST(datediff('month', win.first, mm.month) AS BIGINT))
-                    FILTER (WHERE posts + comments > 0), 0) AS mask
-    FROM monthly_metrics AS mm
-    CROSS JOIN win
-    WHERE mm.month BETWEEN win.first AND win.last
-      AND ($source IS NULL OR mm.source = $source)
-    GROUP BY mm.source, mm.author
+    SELECT * FROM ({{accounts}})
 ),
 wa AS (
     SELECT coalesce(CASE WHEN n.name IS NOT NULL THEN chr(0) END, b.bs) AS ks, coalesce(n.name, b.ba) AS ka, b.*

@@ -101,12 +101,13 @@ CREATE TABLE IF NOT EXISTS account_roles (
 );
 
 -- published: the boards calvin publish froze, as they stood: one row per
--- listed person of each board (month, window, profile; every source).
--- Later reads of a published board return these rows.
+-- listed person of each board (month, window, profile, area; every
+-- source). Later reads of a published board return these rows.
 CREATE TABLE IF NOT EXISTS published (
     month           DATE      NOT NULL, -- the board's month (the window ends with it)
-    "window"        VARCHAR   NOT NULL, -- month, quarter, 12m
+    "window"        VARCHAR   NOT NULL, -- month, quarter, 12m, 90d
     profile         VARCHAR   NOT NULL,
+    area            VARCHAR   NOT NULL, -- the configuration's area; '' for every post
     published_at    TIMESTAMP NOT NULL, -- UTC
     rank            INTEGER   NOT NULL,
     person          VARCHAR   NOT NULL, -- the person's key (person:NAME, mail:ADDRESS, account:SOURCE/AUTHOR)
@@ -130,5 +131,5 @@ CREATE TABLE IF NOT EXISTS published (
     active_days     BIGINT    NOT NULL,
     active_months   INTEGER   NOT NULL,
     longest_run     INTEGER   NOT NULL,
-    PRIMARY KEY (month, "window", profile, person)
+    PRIMARY KEY (month, "window", profile, area, person)
 );

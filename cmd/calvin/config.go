@@ -54,7 +54,7 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  sources:    %d: %s\n", len(sources), strings.Join(sources, ", "))
 	fmt.Fprintf(e.stdout, "  profiles:   %s\n", strings.Join(profiles, ", "))
 	fmt.Fprintf(e.stdout, "  people:     %d, exclusions: %d\n", len(cfg.People), len(cfg.Exclusions))
-	fmt.Fprintf(e.stdout, "  areas:      %d (checked; not applied to boards yet)\n", len(areas))
+	fmt.Fprintf(e.stdout, "  areas:      %s\n", strings.Join(areas, ", "))
 	fmt.Fprintf(e.stdout, "  server:     %s\n", cfg.Server.Listen)
 	return nil
 }

@@ -16,8 +16,10 @@ import (
 const leaderboardUsage = `Usage: calvin leaderboard [--month YYYY-MM] [--window month|quarter|12m] [--source NAME] [--top N] [--profile NAME | --by METRIC] [--format FORMAT]
 
 Ranks the contributors of one calendar month (UTC), or of the window
-ending with it: the calendar quarter holding it, or the twelve months
-ending with it; a window's metrics are the sums of its months'. The rank
+ending with it: the calendar quarter holding it, the twelve months ending
+with it (both the sums of their months' metrics), or the ninety days
+ending with its last day (computed from the posts). --area ranks only the
+posts of one of the configuration's areas. The rank
 is by a scoring profile's score or by one metric. The profiles are calvin
 (posts sent + replies received, the default) and mvp (which also weighs
 accepted answers x3, first responses x2 and the people helped), or those
@@ -34,7 +36,8 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "leaderboard", leaderboardUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
 	month := fs.String("month", "", "the month to rank, `YYYY-MM` (default: last month)")
-	window := fs.String("window", "month", "the `window` ranked: month, quarter or 12m")
+	window := fs.String("window", "month", "the `window` ranked: month, quarter, 12m or 90d")
+	area := fs.String("area", "", "rank only the posts of this `area` of --config's")
 	source := fs.String("source", "", "rank only this source (default: every source)")
 	top := fs.Int("top", 10, "list at most `N` contributors")
 	by := fs.String("by", "score", "rank by score or by one `metric`")
@@ -60,9 +63,6 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		return usageError("--top must be at least 1")
 	}
 	if !slices.Contains(engine.Windows, *window) {
-		if *window == "90d" {
-			return usageError("the 90d window is not there yet: use month, quarter or 12m")
-		}
 		return usageError("unknown window %q: use one of %s", *window, strings.Join(engine.Windows, ", "))
 	}
 	profiles := config.DefaultProfiles()
@@ -89,13 +89,19 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	board := engine.Board{Month: m, Window: *window, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
 		ListExcluded: *listExcluded}
 	configure(e, &board)
+	if *area != "" {
+		if e.cfg == nil || e.cfg.Areas[*area] == nil {
+			return usageError("no area %q: areas are defined in the configuration (--config)", *area)
+		}
+		board.Areas, board.AreaName = e.cfg.Areas[*area], *area
+	}
 	// A published board is read as it was published, unless asked live or
 	// for something publishing does not keep (one source, one metric, the
 	// excluded, the movers).
 	var publishedAt time.Time
 	var entries []engine.Entry
 	if !*live && *source == "" && *by == "score" && !*listExcluded && !*movers {
-		stored, at, ok, err := store.Published(ctx, m, *window, *profileName)
+		stored, at, ok, err := store.Published(ctx, m, *window, *profileName, *area)
 		if err != nil {
 			return err
 		}
@@ -161,8 +167,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 			}
 			names = append(names, fmt.Sprintf("%s (%d, %s)", d.Name, d.Rank, now))
 		}
-		first, _, _ := engine.Span(*window, m)
-		fmt.Fprintf(e.stdout, "\nOut of the top %d since %s: %s\n", *top, label(*window, first.AddDate(0, -1, 0)), strings.Join(names, ", "))
+		fmt.Fprintf(e.stdout, "\nOut of the top %d since %s: %s\n", *top, label(*window, engine.Previous(*window, m)), strings.Join(names, ", "))
 	}
 	return nil
 }
@@ -230,7 +235,7 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excl
 }
 
 // label names the window of kind ending with (or holding) month m:
-// 2021-06, 2021-Q2, 2020-07..2021-06.
+// 2021-06, 2021-Q2, 2020-07..2021-06, 2021-04-02..2021-06-30.
 func label(window string, m time.Time) string {
 	first, last, err := engine.Span(window, m)
 	switch {
@@ -238,6 +243,8 @@ func label(window string, m time.Time) string {
 		return m.Format("2006-01")
 	case window == "quarter":
 		return fmt.Sprintf("%d-Q%d", first.Year(), (int(first.Month())-1)/3+1)
+	case window == "90d":
+		return first.Format(time.DateOnly) + ".." + last.Format(time.DateOnly)
 	}
 	return first.Format("2006-01") + ".." + last.Format("2006-01")
 }

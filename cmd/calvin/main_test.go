@@ -58,8 +58,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"ingest", "discourse", "https://key:secret@forum.example.org", "--source", "s"}, 2, "credentials do not belong in the URL"},
 		{[]string{"leaderboard", "--by", "likes"}, 2, `unknown metric "likes"`},
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
-		{[]string{"leaderboard", "--window", "week"}, 2, `unknown window "week": use one of month, quarter, 12m`},
-		{[]string{"leaderboard", "--window", "90d"}, 2, `the 90d window is not there yet`},
+		{[]string{"leaderboard", "--window", "week"}, 2, `unknown window "week": use one of month, quarter, 12m, 90d`},
 		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
 		{[]string{"leaderboard", "--bogus"}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"leaderboard", "--db", "/nonexistent/x.duckdb"}, 1, "calvin: no database at /nonexistent/x.duckdb"},
@@ -359,7 +358,7 @@ func TestPublish(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	code, stdout, stderr := calvin(t, "publish", "--month", "2005-01", "--db", db)
-	if code != 0 || !strings.HasPrefix(stdout, "Published 6 boards of 2005-01 at ") || !strings.HasSuffix(stdout, "UTC: month/calvin, month/mvp, quarter/calvin, quarter/mvp, 12m/calvin, 12m/mvp\n") {
+	if code != 0 || !strings.HasPrefix(stdout, "Published 8 boards of 2005-01 at ") || !strings.HasSuffix(stdout, "UTC: month/calvin, month/mvp, quarter/calvin, quarter/mvp, 12m/calvin, 12m/mvp, 90d/calvin, 90d/mvp\n") {
 		t.Fatalf("publish: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if code, _, stderr := calvin(t, "ingest", "mbox", "../../engine/testdata/jan2005.mbox", "../../engine/testdata/jan2005-late.mbox", "--source", "list1", "--db", db); code != 0 {
@@ -378,16 +377,16 @@ func TestPublish(t *testing.T) {
 		t.Errorf("live board: %s, want %s", got, want)
 	}
 	code, stdout, _ = calvin(t, "published", "--db", db, "--month", "2005-01", "--window", "month", "--profile", "calvin", "--diff", "--format", "csv")
-	want := "window,profile,name,then,then_value,now,now_value,cause\n" +
-		"month,calvin,Bob,2,2,2,3,\"late data: received 1→2, reach 2→3\"\n" +
-		"month,calvin,Carol,2,2,3,2,others moved\n" +
-		"month,calvin,Dave,4,1,3,2,\"late data: posts 1→2, reach 0→1, helped 0→1, active_days 1→2\"\n"
+	want := "window,profile,area,name,then,then_value,now,now_value,cause\n" +
+		"month,calvin,,Bob,2,2,2,3,\"late data: received 1→2, reach 2→3\"\n" +
+		"month,calvin,,Carol,2,2,3,2,others moved\n" +
+		"month,calvin,,Dave,4,1,3,2,\"late data: posts 1→2, reach 0→1, helped 0→1, active_days 1→2\"\n"
 	if code != 0 || stdout != want {
 		t.Errorf("published --diff:\n%s\nwant\n%s", stdout, want)
 	}
 	code, stdout, _ = calvin(t, "published", "--db", db, "--month", "2005-01")
-	if code != 0 || strings.Count(stdout, "\n") != 7 {
-		t.Errorf("published: six boards and a header:\n%s", stdout)
+	if code != 0 || strings.Count(stdout, "\n") != 9 {
+		t.Errorf("published: eight boards and a header:\n%s", stdout)
 	}
 	code, stdout, _ = calvin(t, "published", "--db", db, "--month", "2004-12")
 	if code != 0 || stdout != "Nothing published for 2004-12.\n" {
@@ -463,6 +462,23 @@ func TestIngestAndLeaderboard(t *testing.T) {
 	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-06", "--window", "quarter", "--format", "csv")
 	if got, want := csvBoard(t, stdout), "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 3 Dave 3; 5 Erin 2"; code != 0 || got != want || !strings.HasSuffix(strings.SplitN(stdout, "\n", 2)[0], ",active_months,longest_run") {
 		t.Errorf("quarter: %s, want %s\n%s", got, want, stdout)
+	}
+
+	// The 90 days to June 30 hold Dave's Q30 of April 30 and all of May
+	// and June: the quarter's board. The area of the tag go in May
+	// (engine's TestAreaBoard): Alice 5, Bob 5, Carol 3.
+	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-06", "--window", "90d", "--format", "csv")
+	if got, want := csvBoard(t, stdout), "1 Alice 6; 2 Bob 5; 3 Carol & Co 3; 3 Dave 3; 5 Erin 2"; code != 0 || got != want {
+		t.Errorf("90d: %s, want %s", got, want)
+	}
+	areaCfg := filepath.Join(t.TempDir(), "a.yaml")
+	os.WriteFile(areaCfg, []byte("areas:\n  golang: [go]\n"), 0o644)
+	code, stdout, _ = calvin(t, "--config", areaCfg, "leaderboard", "--db", db, "--month", "2021-05", "--area", "golang", "--format", "csv")
+	if got, want := csvBoard(t, stdout), "1 Alice 5; 1 Bob 5; 3 Carol & Co 3"; code != 0 || got != want {
+		t.Errorf("area: %s, want %s", got, want)
+	}
+	if code, _, stderr := calvin(t, "leaderboard", "--db", db, "--area", "golang"); code != 2 || !strings.Contains(stderr, `no area "golang": areas are defined in the configuration`) {
+		t.Errorf("area without a configuration: exit %d, %s", code, stderr)
 	}
 
 	// The configuration's exclusions: Bob (staff) is off May's board and

@@ -16,8 +16,9 @@ import (
 const publishUsage = `Usage: calvin publish --month YYYY-MM [--top N]
 
 Freezes the month's boards as they stand: for every scoring profile (the
-configuration's, or calvin and mvp) and every window ending with the
-month (month, quarter, 12m), the top N people of every source together.
+configuration's, or calvin and mvp), every window ending with the month
+(month, quarter, 12m, 90d) and every post or each of the configuration's
+areas, the top N people of every source together.
 Later, calvin leaderboard shows a published board as it was published
 (--live for the board as it stands now), and calvin published --diff
 says what a recomputation would change, and why. Publishing a month again
@@ -52,7 +53,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	}
 	var names []string
 	for _, b := range boards {
-		names = append(names, b.Window+"/"+b.Profile.Name)
+		names = append(names, boardName(b.Window, b.Profile.Name, b.AreaName))
 	}
 	fmt.Fprintf(e.stdout, "Published %d boards of %s at %s UTC: %s\n", len(boards), m.Format("2006-01"), at.Format("2006-01-02 15:04:05"), strings.Join(names, ", "))
 	return nil
@@ -66,15 +67,32 @@ func configuredBoards(e *env, m time.Time, top int) []engine.Board {
 	if e.cfg != nil {
 		profiles = e.cfg.Profiles
 	}
+	areas := []string{""}
+	if e.cfg != nil {
+		areas = append(areas, slices.Sorted(maps.Keys(e.cfg.Areas))...)
+	}
 	var boards []engine.Board
 	for _, w := range engine.Windows {
 		for _, name := range slices.Sorted(maps.Keys(profiles)) {
-			b := engine.Board{Month: m, Window: w, Top: top, Profile: engine.Profile{Name: name, Weights: profiles[name]}}
-			configure(e, &b)
-			boards = append(boards, b)
+			for _, area := range areas {
+				b := engine.Board{Month: m, Window: w, Top: top, Profile: engine.Profile{Name: name, Weights: profiles[name]}}
+				configure(e, &b)
+				if area != "" {
+					b.Areas, b.AreaName = e.cfg.Areas[area], area
+				}
+				boards = append(boards, b)
+			}
 		}
 	}
 	return boards
+}
+
+// boardName names a board: window/profile, and /area for an area's.
+func boardName(window, profile, area string) string {
+	if area == "" {
+		return window + "/" + profile
+	}
+	return window + "/" + profile + "/" + area
 }
 
 // configure gives a board the configuration's people and exclusions.
@@ -98,7 +116,7 @@ func configure(e *env, b *engine.Board) {
 	}
 }
 
-const publishedUsage = `Usage: calvin published --month YYYY-MM [--window W] [--profile P] [--diff]
+const publishedUsage = `Usage: calvin published --month YYYY-MM [--window W] [--profile P] [--area A] [--diff]
 
 Lists the boards published for a month; with --diff, what recomputing
 each now would change (rank, value) and why: late data, a merge of
@@ -111,6 +129,7 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 	month := fs.String("month", "", "the month, `YYYY-MM` (required)")
 	window := fs.String("window", "", "only this `window`")
 	profile := fs.String("profile", "", "only this `profile`")
+	area := fs.String("area", "", "only this `area`")
 	diff := fs.Bool("diff", false, "say what a recomputation would change, and why")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	pos, err := parse(fs, args)
@@ -137,20 +156,20 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 	if e.cfg != nil {
 		profiles = e.cfg.Profiles
 	}
-	t := &report.Table{Columns: []string{"window", "profile", "published_at"}}
+	t := &report.Table{Columns: []string{"window", "profile", "area", "published_at"}}
 	if *diff {
-		t.Columns = []string{"window", "profile", "name", "then", "then_value", "now", "now_value", "cause"}
+		t.Columns = []string{"window", "profile", "area", "name", "then", "then_value", "now", "now_value", "cause"}
 	}
 	for _, wp := range boards {
-		if (*window != "" && wp[0] != *window) || (*profile != "" && wp[1] != *profile) {
+		if (*window != "" && wp[0] != *window) || (*profile != "" && wp[1] != *profile) || (*area != "" && wp[2] != *area) {
 			continue
 		}
-		then, at, _, err := store.Published(ctx, m, wp[0], wp[1])
+		then, at, _, err := store.Published(ctx, m, wp[0], wp[1], wp[2])
 		if err != nil {
 			return err
 		}
 		if !*diff {
-			t.Rows = append(t.Rows, []any{wp[0], wp[1], at.Format("2006-01-02 15:04:05")})
+			t.Rows = append(t.Rows, []any{wp[0], wp[1], wp[2], at.Format("2006-01-02 15:04:05")})
 			continue
 		}
 		weights, ok := profiles[wp[1]]
@@ -159,12 +178,18 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 		}
 		b := engine.Board{Month: m, Window: wp[0], Top: len(then), Profile: engine.Profile{Name: wp[1], Weights: weights}, ListExcluded: true}
 		configure(e, &b)
+		if wp[2] != "" {
+			if e.cfg == nil || e.cfg.Areas[wp[2]] == nil {
+				return fmt.Errorf("board %s: the configuration has no area %q now", boardName(wp[0], wp[1], wp[2]), wp[2])
+			}
+			b.Areas, b.AreaName = e.cfg.Areas[wp[2]], wp[2]
+		}
 		now, err := store.Leaderboard(ctx, b)
 		if err != nil {
 			return err
 		}
 		for _, c := range engine.Diff(then, now) {
-			t.Rows = append(t.Rows, []any{wp[0], wp[1], c.Name, rankOrNil(c.Then), c.ThenValue, rankOrNil(c.Now), c.NowValue, c.Cause})
+			t.Rows = append(t.Rows, []any{wp[0], wp[1], wp[2], c.Name, rankOrNil(c.Then), c.ThenValue, rankOrNil(c.Now), c.NowValue, c.Cause})
 		}
 	}
 	if len(boards) == 0 {

@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/discourse"
+	"github.com/calvinslist/calvin/ingest/mbox"
+)
+
+// monthlyRows returns monthly_metrics of a store, a line per account and
+// month.
+func monthlyRows(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT source, author, month, posts, comments, questions, answers, topics, received,
+		accepted, reach, helped, first_responses, audience, active_days FROM monthly_metrics`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var source, author string
+		var month time.Time
+		var m Metrics
+		if err := rows.Scan(&source, &author, &month, &m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics,
+			&m.Received, &m.Accepted, &m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %v", source, author, month.Format("2006-01"), m))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestSpanMetricsAgree: over every calendar month and every area, the
+// metrics computed from the posts (window_metrics.sql) are exactly
+// monthly_metrics (refresh_monthly_metrics.sql), for the fixtures of
+// three platforms: two writings of the definitions that must not drift.
+func TestSpanMetricsAgree(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	ingestDump(t, s, fixture)
+	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
+		if _, err := s.Ingest(ctx, r, ingest.Options{Source: src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := monthlyRows(t, s)
+	var got []string
+	for _, month := range []string{"2005-01", "2021-03", "2021-04", "2021-05", "2021-06"} {
+		from, _ := time.Parse("2006-01", month)
+		ms, err := s.SpanMetrics(ctx, "", from, from.AddDate(0, 1, 0), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range ms {
+			got = append(got, fmt.Sprintf("%s %s %s %v", a.Source, a.Author, month, a.Metrics))
+		}
+	}
+	slices.Sort(got)
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("from the posts:\n%s\nmonthly_metrics:\n%s", g, w)
+	}
+}
+
+// TestNinetyDays: the 90 days ending with June 2021 run from 2 April to
+// 30 June. ann's topic of 1 April is outside; bo answers it on the 2nd of
+// April and again on the 30th of June, both inside; cy's reply of 1 July
+// is outside. ann received 2, bo sent 2 (calvin score 2 each); over the
+// 90 days ann and bo reach one other each, where the quarter, summing its
+// months, counts them twice. Active months: bo April and June (the run
+// is 1); ann none in the 90 days, April in the quarter.
+func TestNinetyDays(t *testing.T) {
+	s, _ := newStore(t)
+	at := func(m time.Month, d, h, min int) int64 { return time.Date(2021, m, d, h, min, 0, 0, time.UTC).UnixMicro() }
+	post := func(id, parent, author string, ts int64) ingest.Post {
+		p := ingest.Post{PostID: []byte(id), ThreadID: []byte("t1"), Kind: ingest.KindReply, Author: []byte(author), CreatedAt: ts}
+		if parent == "" {
+			p.Kind = ingest.KindTopic
+		} else {
+			p.ParentID = []byte(parent)
+		}
+		return p
+	}
+	src := posts{
+		post("t1", "", "ann", at(4, 1, 12, 0)),
+		post("r1", "t1", "bo", at(4, 2, 0, 0)),
+		post("r2", "t1", "bo", at(6, 30, 23, 59)),
+		post("r3", "r1", "cy", at(7, 1, 0, 0)),
+	}
+	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	june := time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ window, by, want string }{
+		{"90d", "score", "1 bo 2 (2/1); 1 ann 2 (0/0)"},
+		{"90d", "reach", "1 bo 1 (2/1); 1 ann 1 (0/0)"},
+		{"quarter", "reach", "1 bo 2 (2/1); 1 ann 2 (1/1)"},
+	} {
+		got := boardRuns(t, s, Board{Month: june, Window: tc.window, By: tc.by, Profile: calvinProfile})
+		if got != tc.want {
+			t.Errorf("%s by %s: %q, want %q", tc.window, tc.by, got, tc.want)
+		}
+	}
+}
+
+// boardRuns writes a board as "rank name value (active months/longest run)".
+func boardRuns(t *testing.T, s *Store, b Board) string {
+	t.Helper()
+	entries, err := s.Leaderboard(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, fmt.Sprintf("%d %s %g (%d/%d)", e.Rank, e.Name, e.Value, e.ActiveMonths, e.LongestRun))
+	}
+	return strings.Join(out, "; ")
+}
+
+// TestAreaBoard: May 2021 of the Stack Exchange fixture in the area of
+// the tag go (threads 10 and 20; 30 is sql, 40 meta), by hand: Alice
+// sent Q10 and A13 and received A11, A12 and c3 (5); Bob sent A11 and
+// Q20 and received A22, A21 and c1 (5); Carol sent A12 and A21 and
+// received c4 (3); Dave only commented (0). In sql: Alice's A31 and Dave's
+// Q30 (April), answered by it: 1 each.
+func TestAreaBoard(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	may := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		areas []string
+		want  string
+	}{
+		{[]string{"go"}, "1 Alice 5 (1/1); 1 Bob 5 (1/1); 3 Carol & Co 3 (1/1)"},
+		{[]string{"s?l", "nothing*"}, "1 Alice 1 (1/1); 1 Dave 1 (0/0)"},
+	} {
+		if got := boardRuns(t, s, Board{Month: may, Areas: tc.areas, Profile: calvinProfile}); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.areas, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+-- window_metrics: the metrics of DESIGN.md per account over any span of
+-- time and any set of areas, computed from the posts: what the 90-day
+-- window and area boards rank. The definitions are those of
+-- refresh_monthly_metrics, which computes them per calendar month; over a
+-- calendar month and every area the two agree exactly (a test checks it).
+--
+-- The span is [$from, $to). A post's areas are its own, or, when it has
+-- none (a Stack Exchange answer or comment), its thread's first post's;
+-- with patterns, only posts with an area matching one (GLOB: * and ?)
+-- count, for every metric: a reply outside the area is not received, a
+-- thread's first response is the first in the area. Accepted counts the
+-- answers accepted in the span, whenever they were written; a thread's
+-- first response counts when it was made in the span. mask has bit i set
+-- when the account sent anything in the i-th month from $from's month.
+--
+-- Parameters:
+--   $source    a source, or NULL for every source
+--   $from      TIMESTAMP, the span's start
+--   $to        TIMESTAMP, the span's end (excluded)
+--   $patterns  a JSON list of area patterns, '[]' for every post
+WITH pat AS (
+    SELECT unnest(from_json(CAST($patterns AS VARCHAR), '["VARCHAR"]')) AS g
+),
+span AS (
+    SELECT CAST($from AS TIMESTAMP) AS t0, CAST($to AS TIMESTAMP) AS t1,
+           CAST(date_trunc('month', CAST($from AS TIMESTAMP)) AS DATE) AS m0,
+           (SELECT count(*) FROM pat) = 0 AS everything
+),
+ap AS NOT MATERIALIZED (
+    SELECT rowid AS pk, source, post_id, thread_id, parent_id, kind, author, created_at, views, accepted_at, areas
+    FROM posts
+    WHERE $source IS NULL OR source = $source
+),
+starters AS (
+    SELECT source, thread_id, pk AS thread_pk, author AS starter, views AS thread_views, areas AS thread_areas
+    FROM ap WHERE post_id = thread_id
+),
+p AS (
+    SELECT x.pk, x.source, x.post_id, x.thread_id, x.kind, x.author, x.created_at, x.accepted_at,
+           x.post_id = x.thread_id AS starts_thread,
+           s.thread_pk, s.starter, s.thread_views,
+           par.author AS parent_author, par.post_id IS NOT NULL AS has_parent,
+           CASE WHEN len(x.areas) > 0 THEN x.areas ELSE coalesce(s.thread_areas, []) END AS eff_areas
+    FROM ap AS x
+    LEFT JOIN starters AS s ON s.source = x.source AND s.thread_id = x.thread_id
+    LEFT JOIN (SELECT source, post_id, author FROM ap) AS par ON par.source = x.source AND par.post_id = x.parent_id
+),
+inarea AS (
+    SELECT p.* FROM p, span
+    WHERE span.everything
+       OR EXISTS (SELECT 1 FROM pat, (SELECT unnest(p.eff_areas) AS a) AS u WHERE u.a GLOB pat.g)
+),
+w AS (
+    SELECT inarea.* FROM inarea, span WHERE created_at >= span.t0 AND created_at < span.t1
+),
+m_sent AS (
+    SELECT source, author,
+           count(*) FILTER (WHERE kind IN ('question', 'answer', 'topic', 'reply')) AS posts,
+           count(*) FILTER (WHERE kind = 'comment') AS comments,
+           count(*) FILTER (WHERE kind = 'question') AS questions,
+           count(*) FILTER (WHERE kind = 'answer') AS answers,
+           count(*) FILTER (WHERE kind = 'topic') AS topics,
+           count(DISTINCT CAST(created_at AS DATE)) AS active_days,
+           count(DISTINCT starter) FILTER (WHERE NOT starts_thread AND starter <> author) AS helped,
+           bit_or(CAST(1 AS BIGINT) << CAST(datediff('month', span.m0, created_at) AS BIGINT)) AS mask
+    FROM w, span
+    WHERE author IS NOT NULL
+    GROUP BY source, author
+),
+m_received AS (
+    SELECT source, parent_author AS author, count(*) AS received
+    FROM w
+    WHERE parent_author IS NOT NULL AND author IS DISTINCT FROM parent_author
+    GROUP BY source, parent_author
+),
+m_accepted AS (
+    SELECT source, author, count(*) AS accepted
+    FROM inarea, span
+    WHERE accepted_at >= span.t0 AND accepted_at < span.t1 AND author IS NOT NULL
+    GROUP BY source, author
+),
+m_reach AS (
+    SELECT source, author, count(DISTINCT other) AS reach
+    FROM (
+        SELECT source, author, parent_author AS other FROM w WHERE author <> parent_author
+        UNION ALL
+        SELECT source, parent_author AS author, author AS other FROM w WHERE author <> parent_author
+    )
+    GROUP BY source, author
+),
+m_first_responses AS (
+    SELECT source, first.author AS author, count(*) AS first_responses
+    FROM (
+        SELECT source, arg_min_null({'author': author, 'at': created_at}, (created_at, pk)) AS first
+        FROM inarea
+        WHERE kind IN ('answer', 'reply') AND NOT starts_thread AND thread_pk IS NOT NULL
+          AND author IS DISTINCT FROM starter
+        GROUP BY source, thread_pk
+    ), span
+    WHERE first.author IS NOT NULL AND first.at >= span.t0 AND first.at < span.t1
+    GROUP BY source, first.author
+),
+m_audience AS (
+    SELECT source, author, sum(thread_views) AS audience
+    FROM (SELECT DISTINCT source, author, thread_pk, thread_views FROM w WHERE author IS NOT NULL AND thread_views IS NOT NULL)
+    GROUP BY source, author
+)
+SELECT source, author,
+       coalesce(s.posts, 0)           AS posts,
+       coalesce(s.comments, 0)        AS comments,
+       coalesce(s.questions, 0)       AS questions,
+       coalesce(s.answers, 0)         AS answers,
+       coalesce(s.topics, 0)          AS topics,
+       coalesce(r.received, 0)        AS received,
+       coalesce(a.accepted, 0)        AS accepted,
+       coalesce(x.reach, 0)           AS reach,
+       coalesce(s.helped, 0)          AS helped,
+       coalesce(f.first_responses, 0) AS first_responses,
+       coalesce(v.audience, 0)        AS audience,
+       coalesce(s.active_days, 0)     AS active_days,
+       coalesce(s.mask, 0)            AS mask
+FROM m_sent AS s
+FULL JOIN m_received AS r        USING (source, author)
+FULL JOIN m_accepted AS a        USING (source, author)
+LEFT JOIN m_reach AS x           USING (source, author)
+LEFT JOIN m_first_responses AS f USING (source, author)
+LEFT JOIN m_audience AS v        USING (source, author)
