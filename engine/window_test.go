@@ -78,7 +78,9 @@ func TestSpanMetricsAgree(t *testing.T) {
 // is 1); ann none in the 90 days, April in the quarter.
 func TestNinetyDays(t *testing.T) {
 	s, _ := newStore(t)
-	at := func(m time.Month, d, h, min int) int64 { return time.Date(2021, m, d, h, min, 0, 0, time.UTC).UnixMicro() }
+	at := func(m time.Month, d, h, min int) int64 {
+		return time.Date(2021, m, d, h, min, 0, 0, time.UTC).UnixMicro()
+	}
 	post := func(id, parent, author string, ts int64) ingest.Post {
 		p := ingest.Post{PostID: []byte(id), ThreadID: []byte("t1"), Kind: ingest.KindReply, Author: []byte(author), CreatedAt: ts}
 		if parent == "" {
