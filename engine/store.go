@@ -81,8 +81,35 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("open %s: create tables: %w", path, err)
 		}
+		return s, nil
 	}
-	return s, nil
+	// A file an earlier Calvin made lacks the tables and columns added
+	// since: it is opened for writing once, which adds them, and then
+	// read-only again.
+	if current, err := s.schemaCurrent(ctx); err != nil || current {
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		return s, nil
+	}
+	db.Close()
+	rw, err := Open(ctx, path, Options{MemoryLimit: opts.MemoryLimit})
+	if err != nil {
+		return nil, err
+	}
+	rw.Close()
+	return Open(ctx, path, opts)
+}
+
+// schemaCurrent reports whether the file has every table and column the
+// schema makes.
+func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
+	var tables, columns int
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_roles', 'published')),
+		(SELECT count(*) FROM information_schema.columns WHERE table_name = 'ingest_runs' AND column_name = 'rows_duplicate')`).Scan(&tables, &columns)
+	return tables == 7 && columns == 1, err
 }
 
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)

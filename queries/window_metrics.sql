@@ -26,32 +26,55 @@ span AS (
            CAST(date_trunc('month', CAST($from AS TIMESTAMP)) AS DATE) AS m0,
            (SELECT count(*) FROM pat) = 0 AS everything
 ),
-ap AS NOT MATERIALIZED (
-    SELECT rowid AS pk, source, post_id, thread_id, parent_id, kind, author, created_at, views, accepted_at, areas
-    FROM posts
-    WHERE $source IS NULL OR source = $source
+-- The posts the metrics can need, read narrowly: those made in the span,
+-- those accepted in it, and, for their threads, the threads' first
+-- posts, the parents of the span's posts, and the threads' responses made
+-- before the span's end (one of which is each thread's first).
+made AS (
+    SELECT posts.rowid AS pk, source, post_id, thread_id, parent_id, kind, author, created_at, accepted_at, areas
+    FROM posts, span
+    WHERE ($source IS NULL OR source = $source)
+      AND ((created_at >= span.t0 AND created_at < span.t1) OR (accepted_at >= span.t0 AND accepted_at < span.t1))
+),
+threads AS (
+    SELECT DISTINCT source, thread_id FROM made
 ),
 starters AS (
-    SELECT source, thread_id, pk AS thread_pk, author AS starter, views AS thread_views, areas AS thread_areas
-    FROM ap WHERE post_id = thread_id
+    SELECT p.source, p.thread_id, p.rowid AS thread_pk, p.author AS starter, p.views AS thread_views, p.areas AS thread_areas
+    FROM posts AS p SEMI JOIN threads USING (source, thread_id)
+    WHERE p.post_id = p.thread_id
 ),
+parents AS (
+    SELECT p.source, p.post_id, p.author
+    FROM posts AS p SEMI JOIN (SELECT DISTINCT source, parent_id AS post_id FROM made WHERE parent_id IS NOT NULL) USING (source, post_id)
+),
+responses AS (
+    SELECT p.rowid AS pk, p.source, p.post_id, p.thread_id, p.kind, p.author, p.created_at, p.areas
+    FROM posts AS p SEMI JOIN threads USING (source, thread_id), span
+    WHERE p.kind IN ('answer', 'reply') AND p.post_id <> p.thread_id AND p.created_at < span.t1
+),
+-- A post's areas are its own, or its thread's first post's; with
+-- patterns, only posts with an area matching one count.
 p AS (
-    SELECT x.pk, x.source, x.post_id, x.thread_id, x.kind, x.author, x.created_at, x.accepted_at,
-           x.post_id = x.thread_id AS starts_thread,
-           s.thread_pk, s.starter, s.thread_views,
-           par.author AS parent_author, par.post_id IS NOT NULL AS has_parent,
-           CASE WHEN len(x.areas) > 0 THEN x.areas ELSE coalesce(s.thread_areas, []) END AS eff_areas
-    FROM ap AS x
-    LEFT JOIN starters AS s ON s.source = x.source AND s.thread_id = x.thread_id
-    LEFT JOIN (SELECT source, post_id, author FROM ap) AS par ON par.source = x.source AND par.post_id = x.parent_id
-),
-inarea AS (
-    SELECT p.* FROM p, span
-    WHERE span.everything
-       OR EXISTS (SELECT 1 FROM pat, (SELECT unnest(p.eff_areas) AS a) AS u WHERE u.a GLOB pat.g)
+    SELECT x.*, x.post_id = x.thread_id AS starts_thread,
+           s.thread_pk, s.starter, s.thread_views, par.author AS parent_author
+    FROM made AS x
+    LEFT JOIN starters AS s USING (source, thread_id)
+    LEFT JOIN parents AS par ON par.source = x.source AND par.post_id = x.parent_id
+    WHERE (SELECT everything FROM span)
+       OR EXISTS (SELECT 1 FROM pat, (SELECT unnest(CASE WHEN len(x.areas) > 0 THEN x.areas ELSE coalesce(s.thread_areas, []) END) AS a) AS u
+                  WHERE u.a GLOB pat.g)
 ),
 w AS (
-    SELECT inarea.* FROM inarea, span WHERE created_at >= span.t0 AND created_at < span.t1
+    SELECT p.* FROM p, span WHERE created_at >= span.t0 AND created_at < span.t1
+),
+inarea_responses AS (
+    SELECT r.*, s.thread_pk, s.starter
+    FROM responses AS r
+    JOIN starters AS s USING (source, thread_id)
+    WHERE (SELECT everything FROM span)
+       OR EXISTS (SELECT 1 FROM pat, (SELECT unnest(CASE WHEN len(r.areas) > 0 THEN r.areas ELSE coalesce(s.thread_areas, []) END) AS a) AS u
+                  WHERE u.a GLOB pat.g)
 ),
 m_sent AS (
     SELECT source, author,
@@ -75,7 +98,7 @@ m_received AS (
 ),
 m_accepted AS (
     SELECT source, author, count(*) AS accepted
-    FROM inarea, span
+    FROM p, span
     WHERE accepted_at >= span.t0 AND accepted_at < span.t1 AND author IS NOT NULL
     GROUP BY source, author
 ),
@@ -92,9 +115,8 @@ m_first_responses AS (
     SELECT source, first.author AS author, count(*) AS first_responses
     FROM (
         SELECT source, arg_min_null({'author': author, 'at': created_at}, (created_at, pk)) AS first
-        FROM inarea
-        WHERE kind IN ('answer', 'reply') AND NOT starts_thread AND thread_pk IS NOT NULL
-          AND author IS DISTINCT FROM starter
+        FROM inarea_responses
+        WHERE author IS DISTINCT FROM starter
         GROUP BY source, thread_pk
     ), span
     WHERE first.author IS NOT NULL AND first.at >= span.t0 AND first.at < span.t1
