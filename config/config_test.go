@@ -30,7 +30,7 @@ func TestShipped(t *testing.T) {
 	if c.Profiles["mvp"]["accepted"] != 3 || c.Profiles["calvin"]["received"] != 1 || len(c.Profiles) != 2 {
 		t.Errorf("profiles %v", c.Profiles)
 	}
-	if got := strings.Join(c.Areas["windows"], " "); got != "comp.os.ms-windows.* windows*" {
+	if got := strings.Join(c.Areas["windows"], " "); got != "comp.os.ms-windows.* windows*" || len(c.Areas) != 5 {
 		t.Errorf("areas.windows %q", got)
 	}
 	if len(c.People) != 1 || c.People[0].Accounts[0] != (Account{"usenet", "dhinds@allegro.stanford.edu"}) {

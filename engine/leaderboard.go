@@ -56,6 +56,9 @@ type Board struct {
 	// ListExcluded lists those of the window after the board, rank 0.
 	Exclusions   []Exclusion
 	ListExcluded bool
+	// Only, if set, is a person's key: the board lists that person alone,
+	// at their rank (none when they are not ranked).
+	Only string
 	// Areas, if set, are the patterns (* and ?) of a technology area:
 	// only posts in it count (see window_metrics.sql). AreaName names it.
 	Areas    []string
@@ -247,7 +250,11 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl))
+	var only any
+	if b.Only != "" {
+		only = b.Only
+	}
+	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("only", only))
 	args = append(args, spanArgs...)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {

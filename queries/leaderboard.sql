@@ -59,6 +59,8 @@
 --   $list_excluded   true: list the excluded people after the board
 --   $people  a JSON list of {name, source, author}: the configuration's
 --            people, one row an account, '[]' for none
+--   $only    a person's key: list that person alone, at their rank, or
+--            with rank 0 when excluded or scoring nothing (NULL: the board)
 WITH ex AS (
     SELECT unnest(from_json(CAST($exclusions AS VARCHAR),
         '[{"source":"VARCHAR","author":"VARCHAR","domain":"VARCHAR","name":"VARCHAR","from":"DATE","to":"DATE","reason":"VARCHAR"}]'),
@@ -133,6 +135,8 @@ v AS (
 ),
 valued AS (
     SELECT *,
+           CASE WHEN ks = chr(0) THEN 'person:' || ka WHEN ks = '' THEN 'mail:' || ka
+                ELSE 'account:' || ks || '/' || ka END AS pkey,
            CASE $by
                WHEN 'score' THEN score
                WHEN 'posts' THEN posts
@@ -158,9 +162,11 @@ listed AS (
         FROM valued
         WHERE value > 0 AND excluded IS NULL
     )
-    WHERE rank <= $top
+    WHERE CASE WHEN $only IS NULL THEN rank <= $top ELSE pkey = $only END
     UNION ALL BY NAME
-    SELECT 0 AS rank, * FROM valued WHERE value > 0 AND excluded IS NOT NULL
+    SELECT 0 AS rank, * FROM valued
+    WHERE CASE WHEN $only IS NULL THEN value > 0 AND excluded IS NOT NULL
+               ELSE pkey = $only AND (excluded IS NOT NULL OR value <= 0) END
 ),
 who AS (
     SELECT wa.ks, wa.ka,
@@ -174,8 +180,7 @@ who AS (
 ),
 shown AS (
     SELECT l.*, who.source, who.accounts, who.account_list,
-           CASE WHEN l.ks = chr(0) THEN 'person:' || l.ka WHEN l.ks = '' THEN 'mail:' || l.ka
-                ELSE 'account:' || l.ks || '/' || l.ka END AS person,
+           l.pkey AS person,
            CASE WHEN who.accounts = 1 THEN who.one_author
                 WHEN l.ks = chr(0) THEN 'person:' || l.ka
                 ELSE 'mail:' || l.ka END AS author,

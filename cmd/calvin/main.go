@@ -48,6 +48,7 @@ func commands() []command {
 	return []command{
 		{"ingest", "read a source into the database", runIngest},
 		{"leaderboard", "rank the contributors of a month", runLeaderboard},
+		{"person", "show one person month by month", runPerson},
 		{"people", "suggest accounts that look like one person", runPeople},
 		{"publish", "freeze a month's boards", runPublish},
 		{"published", "list a month's published boards, or what changed since", runPublished},

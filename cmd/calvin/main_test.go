@@ -223,6 +223,24 @@ func TestConfig(t *testing.T) {
 		t.Errorf("person, January 2005: %s, want %s", got, want)
 	}
 
+	// "Alice" finds the configured person (the SE and mail Alices) and the
+	// forum's alice, another person; the key names one. Alice Everywhere's
+	// months: January 2005 (mail, first with 4), May 2021 (SE, first with
+	// 6), June 2021 (a comment only: no score, no rank).
+	code, _, stderr = calvin(t, "--config", cfg, "person", "Alice")
+	if want := `"Alice" finds 2 people: account:forum/alice (Alice A), person:Alice Everywhere (Alice Everywhere); name one by its key`; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("person Alice: exit %d, %s", code, stderr)
+	}
+	code, stdout, _ = calvin(t, "--config", cfg, "person", "person:Alice Everywhere", "--format", "csv")
+	var months []string
+	recs, _ := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	for _, r := range recs[1:] {
+		months = append(months, r[0]+" "+r[1]+" "+r[2])
+	}
+	if got, want := strings.Join(months, "; "), "2005-01 1 4; 2021-05 1 6; 2021-06  0"; code != 0 || got != want {
+		t.Errorf("person by key: %q, want %q", got, want)
+	}
+
 	code, stdout, _ = calvin(t, "--config="+cfg, "ingest", "--source", "mail")
 	if want := "mail: read 6 posts, 0 new, 0 updated"; code != 0 || !strings.HasPrefix(stdout, want) || strings.Contains(stdout, "se:") {
 		t.Errorf("ingest --source mail: exit %d\n%s", code, stdout)
@@ -509,6 +527,19 @@ func TestIngestAndLeaderboard(t *testing.T) {
 	code, stdout, _ = calvin(t, "leaderboard", "--db", db, "--month", "2021-06", "--movers")
 	if want := "\nOut of the top 10 since 2021-05: Alice (1, not ranked), Bob (2, not ranked), Carol & Co (3, not ranked), Dave (4, not ranked)\n"; code != 0 || !strings.HasSuffix(stdout, want) || !strings.HasPrefix(strings.Join(strings.Fields(strings.Split(stdout, "\n")[1]), " "), "1 new Erin 2") {
 		t.Errorf("movers June:\n%s\nwant Erin new, and ending %q", stdout, want)
+	}
+
+	// Bob, month by month (engine/store_test.go's metrics): second in May
+	// with 2 posts and 3 received; in June only A11's acceptance, no rank.
+	// His May posts (A11, Q20, c2, c4) are all in go threads, two in
+	// duckdb's too: go, 100%. June has no post of his.
+	code, stdout, stderr = calvin(t, "person", "Bob", "--db", db, "--format", "csv")
+	if want := "month,rank,score,posts,comments,received,accepted,reach,helped,first_responses,active_days,top_area,focus\n" +
+		"2021-05,2,5,2,2,3,0,2,1,1,3,go,100%\n2021-06,,0,0,0,0,1,0,0,0,0,,\n"; code != 0 || stdout != want {
+		t.Errorf("person Bob: exit %d\n%s%s\nwant\n%s", code, stdout, stderr, want)
+	}
+	if code, _, stderr := calvin(t, "person", "Zed", "--db", db); code != 1 || !strings.Contains(stderr, `nobody is called "Zed"`) {
+		t.Errorf("person Zed: exit %d, %s", code, stderr)
 	}
 
 	// Named reports. Bob's history (engine/store_test.go): May, second by
