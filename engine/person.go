@@ -102,3 +102,33 @@ func (s *Store) PersonPosts(ctx context.Context, accounts [][2]string) ([]PostAr
 	}
 	return out, rows.Err()
 }
+
+// Why is one post behind a person's numbers: the metric it counts for,
+// and the other person involved.
+type Why struct {
+	Metric, Source, PostID, Kind string
+	At                           time.Time
+	Other, Thread                string
+}
+
+// Explain returns the posts behind the numbers of the accounts over
+// [from, to) (queries/explain.sql).
+func (s *Store) Explain(ctx context.Context, accounts [][2]string, from, to time.Time) ([]Why, error) {
+	rows, err := s.db.QueryContext(ctx, queries.MustGet("explain"), sql.Named("accounts", accountsJSON(accounts)),
+		sql.Named("from", from.UTC()), sql.Named("to", to.UTC()))
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	var out []Why
+	for rows.Next() {
+		var w Why
+		var kind, other, thread sql.NullString
+		if err := rows.Scan(&w.Metric, &w.Source, &w.PostID, &kind, &w.At, &other, &thread); err != nil {
+			return nil, fmt.Errorf("explain: %w", err)
+		}
+		w.Kind, w.Other, w.Thread = kind.String, other.String, thread.String
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}

@@ -49,6 +49,7 @@ func commands() []command {
 		{"ingest", "read a source into the database", runIngest},
 		{"leaderboard", "rank the contributors of a month", runLeaderboard},
 		{"person", "show one person month by month", runPerson},
+		{"explain", "list the posts behind one person's numbers", runExplain},
 		{"people", "suggest accounts that look like one person", runPeople},
 		{"publish", "freeze a month's boards", runPublish},
 		{"published", "list a month's published boards, or what changed since", runPublished},

@@ -538,6 +538,14 @@ func TestIngestAndLeaderboard(t *testing.T) {
 		"2021-05,2,5,2,2,3,0,2,1,1,3,go,100%\n2021-06,,0,0,0,0,1,0,0,0,0,,\n"; code != 0 || stdout != want {
 		t.Errorf("person Bob: exit %d\n%s%s\nwant\n%s", code, stdout, stderr, want)
 	}
+	// The posts behind Bob's May: 2 posts and 2 comments sent, 3 received
+	// (A22 by the deleted user, A21, c1), none accepted (A11's vote is in
+	// June), the first response to Q10; he replied to or was replied to by
+	// Alice and Carol (c2 answers himself).
+	code, stdout, _ = calvin(t, "explain", "Bob", "--month", "2021-05", "--db", db)
+	if want := "\nsent 4, received 3, accepted 0, first responses 1; others replied to or by: Alice, Carol & Co\n"; code != 0 || !strings.HasSuffix(stdout, want) {
+		t.Errorf("explain Bob:\n%s\nwant it to end %q", stdout, want)
+	}
 	if code, _, stderr := calvin(t, "person", "Zed", "--db", db); code != 1 || !strings.Contains(stderr, `nobody is called "Zed"`) {
 		t.Errorf("person Zed: exit %d, %s", code, stderr)
 	}

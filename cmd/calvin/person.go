@@ -55,22 +55,10 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 	defer store.Close()
 	var board engine.Board
 	configure(e, &board)
-	found, err := store.FindPeople(ctx, pos[0], board.People)
+	p, err := findOne(ctx, store, pos[0], board.People)
 	if err != nil {
 		return err
 	}
-	switch len(found) {
-	case 0:
-		return fmt.Errorf("nobody is called %q", pos[0])
-	case 1:
-	default:
-		var keys []string
-		for _, f := range found {
-			keys = append(keys, fmt.Sprintf("%s (%s)", f.Key, f.Name))
-		}
-		return fmt.Errorf("%q finds %d people: %s; name one by its key", pos[0], len(found), strings.Join(keys, ", "))
-	}
-	p := found[0]
 	posts, err := store.PersonPosts(ctx, p.Accounts)
 	if err != nil {
 		return err
@@ -178,4 +166,23 @@ func percent(share float64) any {
 		return nil
 	}
 	return fmt.Sprintf("%.0f%%", share*100)
+}
+
+// findOne finds the one person a name names, or says why not.
+func findOne(ctx context.Context, store *engine.Store, name string, people []engine.Person) (engine.Found, error) {
+	found, err := store.FindPeople(ctx, name, people)
+	if err != nil {
+		return engine.Found{}, err
+	}
+	switch len(found) {
+	case 0:
+		return engine.Found{}, fmt.Errorf("nobody is called %q", name)
+	case 1:
+		return found[0], nil
+	}
+	var keys []string
+	for _, f := range found {
+		keys = append(keys, fmt.Sprintf("%s (%s)", f.Key, f.Name))
+	}
+	return engine.Found{}, fmt.Errorf("%q finds %d people: %s; name one by its key", name, len(found), strings.Join(keys, ", "))
 }
