@@ -56,8 +56,8 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	if opts.Stats == nil {
 		opts.Stats = new(ingest.Stats)
 	}
-	if opts.Roles == nil {
-		opts.Roles = new(ingest.Roles)
+	if opts.Facts == nil {
+		opts.Facts = new(ingest.Facts)
 	}
 	run := Run{Source: opts.Source, Platform: src.Platform(), Input: src.Input(), Started: time.Now().UTC()}
 	if opts.Source == "" {
@@ -108,13 +108,13 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 
 // finish ends an ingest inside its last transaction: it gives threads to
 // the posts stored without one when there are any (unthreaded), stores the
-// accounts' roles the read found, refreshes the source's derived tables
+// accounts' facts the read found, refreshes the source's derived tables
 // and records the run.
 func finish(ctx context.Context, tx *sql.Tx, run *Run, opts ingest.Options, unthreaded bool) error {
 	stats := opts.Stats
-	for _, r := range opts.Roles.All() {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_roles (source, author, role) VALUES (?, ?, ?)", run.Source, r[0], r[1]); err != nil {
-			return fmt.Errorf("ingest: roles: %w", err)
+	for _, f := range opts.Facts.All() {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) VALUES (?, ?, ?, ?)", run.Source, f[0], f[1], f[2]); err != nil {
+			return fmt.Errorf("ingest: account facts: %w", err)
 		}
 	}
 	run.RowsRead = stats.Read.Load()

@@ -25,8 +25,8 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	if opts.Stats == nil {
 		opts.Stats = new(ingest.Stats)
 	}
-	if opts.Roles == nil {
-		opts.Roles = new(ingest.Roles)
+	if opts.Facts == nil {
+		opts.Facts = new(ingest.Facts)
 	}
 	run := Run{Source: opts.Source, Platform: feed.Platform(), Input: feed.Input(), Started: time.Now().UTC()}
 	if opts.Source == "" {

@@ -107,9 +107,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
 	var tables, columns int
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_roles', 'published')),
-		(SELECT count(*) FROM information_schema.columns WHERE table_name = 'ingest_runs' AND column_name = 'rows_duplicate')`).Scan(&tables, &columns)
-	return tables == 7 && columns == 1, err
+		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published')),
+		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person')))`).Scan(&tables, &columns)
+	return tables == 7 && columns == 2, err
 }
 
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)

@@ -678,8 +678,8 @@ func TestForumMetrics(t *testing.T) {
 	// The roles the topics give (alice staff and admin, carol staff and
 	// moderator), stored for the exclusions to come.
 	var roles string
-	if err := s.db.QueryRow("SELECT string_agg(author || ' ' || role, ', ' ORDER BY author, role) FROM account_roles WHERE source = 't'").Scan(&roles); err != nil || roles != "alice admin, alice staff, carol moderator, carol staff" {
-		t.Errorf("account_roles: %q, %v", roles, err)
+	if err := s.db.QueryRow("SELECT string_agg(author || ' ' || value, ', ' ORDER BY author, value) FROM account_facts WHERE source = 't' AND fact = 'role'").Scan(&roles); err != nil || roles != "alice admin, alice staff, carol moderator, carol staff" {
+		t.Errorf("account_facts: %q, %v", roles, err)
 	}
 }
 
@@ -930,5 +930,29 @@ func TestOldFileUpgraded(t *testing.T) {
 	var dups int64
 	if err := ro.db.QueryRow("SELECT sum(rows_duplicate) FROM ingest_runs").Scan(&dups); err != nil || dups != 0 {
 		t.Errorf("rows_duplicate on an old file: %d, %v", dups, err)
+	}
+}
+
+// TestNetworkAccountRule: the Stack Exchange users of one network account
+// (AccountId) are one person across sites. The fixture stored as two
+// sites (t, t2) doubles everyone's May (calvin scores Alice 6, Bob 5,
+// Carol 3, Dave 2): 12, 10, 6, 4, from both sites, their key se:ACCOUNT.
+func TestNetworkAccountRule(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	if _, err := s.Ingest(context.Background(), stackexchange.New(fixture), ingest.Options{Source: "t2", Strict: true}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := s.Leaderboard(context.Background(), Board{Month: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), Profile: calvinProfile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, fmt.Sprintf("%d %s %g %s %s %d", e.Rank, e.Name, e.Value, e.Source, e.Author, e.Accounts))
+	}
+	want := "1 Alice 12 t,t2 se:101 2; 2 Bob 10 t,t2 se:102 2; 3 Carol & Co 6 t,t2 se:103 2; 4 Dave 4 t,t2 se:104 2"
+	if strings.Join(got, "; ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, "; "), want)
 	}
 }

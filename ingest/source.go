@@ -52,9 +52,9 @@ type Options struct {
 	// Stats, if set, is where the read counts what it read and rejected.
 	Stats *Stats
 
-	// Roles, if set, is where a read that knows its accounts' roles (a
-	// forum's staff) records them.
-	Roles *Roles
+	// Facts, if set, is where a read that knows more of its accounts than
+	// their posts (a forum's staff, a network account) records it.
+	Facts *Facts
 }
 
 // Allocator returns o.Mem, or the default Go allocator when unset.

@@ -4,9 +4,11 @@
 --
 -- Contributors are people, not accounts: the accounts of mail and news
 -- (platforms mbox and nntp) with the same address are one person across
--- sources; the configuration ($people) names a person and puts any
--- accounts together (with, for a mail account, every account of its
--- address). Every other account is a person of its own. A person's
+-- sources, and so are the Stack Exchange users of one network account
+-- (accounts.person); the configuration ($people) names a person and puts
+-- any accounts together (with each account's automatic person: for a mail
+-- account, every account of its address). Every other account is a person
+-- of its own. A person's
 -- metrics are the sums of their accounts' (a reply between two accounts
 -- of one person still counts as received); a person is ranked when all
 -- their accounts are; their name is the configuration's, else the name
@@ -34,15 +36,15 @@
 -- the people they answer: the metrics are not touched.
 --
 -- Output: source is the person's sources, comma-separated; author the
--- account's id for a person of one account, else the person's key
--- (person:NAME, mail:ADDRESS); accounts how many accounts the person has
--- in the window; person the person's key always (account:SOURCE/AUTHOR
--- for an account alone); account_list their accounts in the window,
+-- account's id for a person of one account, else the person's key;
+-- accounts how many accounts the person has in the window; person the
+-- person's key always; account_list their accounts in the window,
 -- source and author joined by chr(31), accounts by chr(30).
 --
--- A person's key is two columns, (ks, ka): ('', address) for mail and
--- news, (source, author) for other accounts, (NUL, name) for a configured
--- person; names and sources are looked up for the people listed only.
+-- A person's key is accounts.person (mail:ADDRESS, se:ACCOUNTID,
+-- account:SOURCE/AUTHOR: the automatic rules), or person:NAME for the
+-- configured people; names and sources are looked up for the people
+-- listed only.
 --
 -- Parameters:
 --   $first   DATE, the window's first day
@@ -72,9 +74,10 @@ cfg AS (
 win AS (
     SELECT CAST($first AS DATE) AS first, CAST($last AS DATE) AS last
 ),
--- The base key of the configured accounts, and the person it belongs to.
+-- The automatic person of each configured account, and the configured
+-- person it belongs to.
 named AS (
-    SELECT DISTINCT CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE a.source END AS bs, a.author AS ba, cfg.name
+    SELECT DISTINCT a.person AS base, cfg.name
     FROM cfg JOIN accounts AS a USING (source, author)
 ),
 -- The window's accounts: their metrics, and a mask of the months in which
@@ -86,31 +89,30 @@ acct AS (
     SELECT * FROM ({{accounts}})
 ),
 wa AS (
-    SELECT coalesce(CASE WHEN n.name IS NOT NULL THEN chr(0) END, b.bs) AS ks, coalesce(n.name, b.ba) AS ka, b.*
+    SELECT coalesce('person:' || n.name, b.person) AS pk, n.name AS cfg_name, b.*
     FROM (
-        SELECT acct.*, a.ranked, a.name, a.last_post, CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE acct.source END AS bs, acct.author AS ba
+        SELECT acct.*, a.ranked, a.name, a.last_post, a.person
         FROM acct JOIN accounts AS a USING (source, author)
     ) AS b
-    LEFT JOIN named AS n USING (bs, ba)
+    LEFT JOIN named AS n ON n.base = b.person
 ),
 totals AS (
-    SELECT ks, ka,
+    SELECT pk,
            CAST(sum(posts) AS BIGINT) AS posts, CAST(sum(comments) AS BIGINT) AS comments, CAST(sum(questions) AS BIGINT) AS questions,
            CAST(sum(answers) AS BIGINT) AS answers, CAST(sum(topics) AS BIGINT) AS topics, CAST(sum(received) AS BIGINT) AS received,
            CAST(sum(accepted) AS BIGINT) AS accepted, CAST(sum(reach) AS BIGINT) AS reach, CAST(sum(helped) AS BIGINT) AS helped,
            CAST(sum(first_responses) AS BIGINT) AS first_responses, CAST(sum(audience) AS BIGINT) AS audience,
            CAST(sum(active_days) AS BIGINT) AS active_days, bit_or(mask) AS active_mask
     FROM wa
-    GROUP BY ks, ka
+    GROUP BY pk
     HAVING bool_and(ranked)
 ),
 -- The people one of whose accounts (any, in the window or not) an
 -- exclusion meets, with its reason.
 excluded AS (
-    SELECT coalesce(CASE WHEN n.name IS NOT NULL THEN chr(0) END, m.bs) AS ks, coalesce(n.name, m.ba) AS ka,
-           min(m.reason) AS excluded
+    SELECT coalesce('person:' || n.name, m.person) AS pk, min(m.reason) AS excluded
     FROM (
-        SELECT CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE a.source END AS bs, a.author AS ba, ex.reason
+        SELECT a.person, ex.reason
         FROM accounts AS a
         CROSS JOIN win
         JOIN ex ON ((ex.author IS NOT NULL AND ex.source = a.source AND ex.author = a.author)
@@ -119,7 +121,7 @@ excluded AS (
                AND (ex."from" IS NULL OR ex."from" <= win.last)
                AND (ex."to" IS NULL OR ex."to" >= win.first)
     ) AS m
-    LEFT JOIN named AS n USING (bs, ba)
+    LEFT JOIN named AS n ON n.base = m.person
     GROUP BY ALL
 ),
 v AS (
@@ -130,13 +132,11 @@ v AS (
          + $w_helped * t.helped + $w_first_responses * t.first_responses
          + $w_audience * t.audience + $w_active_days * t.active_days AS score
     FROM totals AS t
-    LEFT JOIN excluded AS x USING (ks, ka)
+    LEFT JOIN excluded AS x USING (pk)
     WHERE x.excluded IS NULL OR $list_excluded
 ),
 valued AS (
     SELECT *,
-           CASE WHEN ks = chr(0) THEN 'person:' || ka WHEN ks = '' THEN 'mail:' || ka
-                ELSE 'account:' || ks || '/' || ka END AS pkey,
            CASE $by
                WHEN 'score' THEN score
                WHEN 'posts' THEN posts
@@ -162,30 +162,28 @@ listed AS (
         FROM valued
         WHERE value > 0 AND excluded IS NULL
     )
-    WHERE CASE WHEN $only IS NULL THEN rank <= $top ELSE pkey = $only END
+    WHERE CASE WHEN $only IS NULL THEN rank <= $top ELSE pk = $only END
     UNION ALL BY NAME
     SELECT 0 AS rank, * FROM valued
     WHERE CASE WHEN $only IS NULL THEN value > 0 AND excluded IS NOT NULL
-               ELSE pkey = $only AND (excluded IS NOT NULL OR value <= 0) END
+               ELSE pk = $only AND (excluded IS NOT NULL OR value <= 0) END
 ),
 who AS (
-    SELECT wa.ks, wa.ka,
+    SELECT wa.pk, any_value(wa.cfg_name) AS cfg_name,
            string_agg(DISTINCT wa.source, ',' ORDER BY wa.source) AS source,
            count(DISTINCT (wa.source, wa.author)) AS accounts,
            min(wa.author) AS one_author,
            arg_max(wa.name, wa.last_post) AS name,
            string_agg(wa.source || chr(31) || wa.author, chr(30) ORDER BY wa.source, wa.author) AS account_list
-    FROM wa SEMI JOIN listed USING (ks, ka)
-    GROUP BY wa.ks, wa.ka
+    FROM wa SEMI JOIN listed USING (pk)
+    GROUP BY wa.pk
 ),
 shown AS (
     SELECT l.*, who.source, who.accounts, who.account_list,
-           l.pkey AS person,
-           CASE WHEN who.accounts = 1 THEN who.one_author
-                WHEN l.ks = chr(0) THEN 'person:' || l.ka
-                ELSE 'mail:' || l.ka END AS author,
-           CASE WHEN l.ks = chr(0) THEN l.ka ELSE coalesce(who.name, who.one_author) END AS name
-    FROM listed AS l JOIN who USING (ks, ka)
+           l.pk AS person,
+           CASE WHEN who.accounts = 1 THEN who.one_author ELSE l.pk END AS author,
+           coalesce(who.cfg_name, who.name, who.one_author) AS name
+    FROM listed AS l JOIN who USING (pk)
 ),
 board AS (
     SELECT * FROM shown WHERE rank > 0

@@ -14,21 +14,20 @@ WITH cfg AS (
     SELECT unnest(from_json(CAST($people AS VARCHAR), '[{"name":"VARCHAR","source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)
 ),
 acct AS (
-    SELECT a.source, a.author, a.name, a.platform, a.messages,
-           CASE WHEN a.platform IN ('mbox', 'nntp') THEN '' ELSE a.source END AS bs
+    SELECT a.source, a.author, a.name, a.platform, a.messages, a.person
     FROM accounts AS a
     WHERE a.ranked
 ),
 named AS (
-    SELECT DISTINCT acct.bs, acct.author, cfg.name
+    SELECT DISTINCT acct.person AS base, cfg.name
     FROM cfg JOIN acct USING (source, author)
 ),
 people AS (
-    SELECT acct.*, coalesce('person:' || named.name, acct.bs || '/' || acct.author) AS pk,
+    SELECT acct.*, coalesce('person:' || named.name, acct.person) AS pk,
            lower(trim(acct.name)) AS lname,
            CASE WHEN acct.platform IN ('mbox', 'nntp') AND acct.author LIKE '%@%' THEN split_part(split_part(acct.author, '@', 1), '+', 1) END AS local,
            CASE WHEN acct.platform IN ('mbox', 'nntp') AND acct.author LIKE '%@%' THEN split_part(acct.author, '@', 2) END AS domain
-    FROM acct LEFT JOIN named USING (bs, author)
+    FROM acct LEFT JOIN named ON named.base = acct.person
 ),
 pairs AS (
     SELECT x.source AS source_a, x.author AS author_a, x.name AS name_a, x.messages AS messages_a,

@@ -2,22 +2,43 @@
 -- account is not ranked when it is not a person: the Stack Exchange
 -- Community user (-1) owns wiki posts and bumps old questions; Mailman
 -- files messages whose sender it lost under bogus@does.not.exist.com.
+--
+-- person is who the account is by the automatic rules: a mail or news
+-- address is one person across sources (mail:ADDRESS); a Stack Exchange
+-- user of a network account is that account across sites (se:ID, from
+-- account_facts); any other account is a person of its own
+-- (account:SOURCE/AUTHOR). The configuration's people are applied when
+-- ranking.
 -- Parameters: $source.
 INSERT INTO accounts BY NAME
-SELECT source,
-       any_value(platform)                 AS platform,
-       author,
-       arg_max(author_name, created_at)    AS name,
-       count(*)                            AS messages,
-       min(created_at)                     AS first_post,
-       max(created_at)                     AS last_post,
+SELECT a.*,
        CASE
-           WHEN any_value(platform) = 'stackexchange' AND author = '-1'
-               THEN 'bot: the Stack Exchange Community user'
-           WHEN author = 'bogus@does.not.exist.com'
-               THEN 'bot: Mailman''s stand-in for a lost sender'
-       END                                 AS reason,
-       reason IS NULL                      AS ranked
-FROM posts
-WHERE source = $source AND author IS NOT NULL
-GROUP BY source, author
+           WHEN a.platform IN ('mbox', 'nntp') THEN 'mail:' || a.author
+           WHEN f.value IS NOT NULL THEN 'se:' || f.value
+           ELSE 'account:' || a.source || '/' || a.author
+       END AS person
+FROM (
+    SELECT source,
+           any_value(platform)                 AS platform,
+           author,
+           arg_max(author_name, created_at)    AS name,
+           count(*)                            AS messages,
+           min(created_at)                     AS first_post,
+           max(created_at)                     AS last_post,
+           CASE
+               WHEN any_value(platform) = 'stackexchange' AND author = '-1'
+                   THEN 'bot: the Stack Exchange Community user'
+               WHEN author = 'bogus@does.not.exist.com'
+                   THEN 'bot: Mailman''s stand-in for a lost sender'
+           END                                 AS reason,
+           reason IS NULL                      AS ranked
+    FROM posts
+    WHERE source = $source AND author IS NOT NULL
+    GROUP BY source, author
+) AS a
+LEFT JOIN (
+    SELECT author, min(value) AS value
+    FROM account_facts
+    WHERE source = $source AND fact = 'se_account'
+    GROUP BY author
+) AS f USING (author)

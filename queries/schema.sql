@@ -90,14 +90,18 @@ CREATE TABLE IF NOT EXISTS pull_marks (
     PRIMARY KEY (source, server, grp)
 );
 
--- account_roles: roles a source gives its accounts beyond their posts (a
--- forum's staff, moderator, admin), as the ingests found them, for the
--- configuration's exclusions. Added to by each ingest, never removed.
-CREATE TABLE IF NOT EXISTS account_roles (
+-- account_facts: what a source says of its accounts beyond their posts,
+-- as the ingests found it: fact "role" (a forum's staff, moderator,
+-- admin), for the configuration's exclusions; fact "se_account" (the
+-- Stack Exchange network account of a site's user), which makes one
+-- person of the users of one account across sites. Added to by each
+-- ingest, never removed.
+CREATE TABLE IF NOT EXISTS account_facts (
     source VARCHAR NOT NULL,
     author VARCHAR NOT NULL,
-    role   VARCHAR NOT NULL, -- staff, moderator, admin
-    PRIMARY KEY (source, author, role)
+    fact   VARCHAR NOT NULL, -- role, se_account
+    value  VARCHAR NOT NULL,
+    PRIMARY KEY (source, author, fact, value)
 );
 
 -- published: the boards calvin publish froze, as they stood: one row per
@@ -133,3 +137,11 @@ CREATE TABLE IF NOT EXISTS published (
     longest_run     INTEGER   NOT NULL,
     PRIMARY KEY (month, "window", profile, area, person)
 );
+
+-- accounts.person came later: the person an account is by the automatic
+-- rules (refresh_accounts); a file made before it gets it here.
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS person VARCHAR;
+UPDATE accounts SET person = CASE WHEN platform IN ('mbox', 'nntp') THEN 'mail:' || author
+                                  ELSE 'account:' || source || '/' || author END
+WHERE person IS NULL;
+

@@ -89,7 +89,7 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 				}
 				continue
 			}
-			if err := t.posts(cats, opts.Roles, &p, add); err != nil {
+			if err := t.posts(cats, opts.Facts, &p, add); err != nil {
 				return err
 			}
 		}

@@ -52,9 +52,9 @@ func text(rr array.RecordReader) string {
 func TestDir(t *testing.T) {
 	var reported []string
 	stats := new(ingest.Stats)
-	roles := new(ingest.Roles)
+	facts := new(ingest.Facts)
 	rr, err := NewDir("testdata/forum").Read(context.Background(), ingest.Options{
-		Source: "f", Stats: stats, Roles: roles, Report: func(err error) { reported = append(reported, err.Error()) },
+		Source: "f", Stats: stats, Facts: facts, Report: func(err error) { reported = append(reported, err.Error()) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestDir(t *testing.T) {
 	}
 	// Alice's 101 is marked staff and admin, carol's 103 staff and
 	// moderator.
-	if got, want := fmt.Sprint(roles.All()), "[[alice admin] [alice staff] [carol moderator] [carol staff]]"; got != want {
+	if got, want := fmt.Sprint(facts.All()), "[[alice role admin] [alice role staff] [carol role moderator] [carol role staff]]"; got != want {
 		t.Errorf("roles %s, want %s", got, want)
 	}
 }

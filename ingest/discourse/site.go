@@ -128,7 +128,7 @@ func (s *Site) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 		case err != nil:
 			return err
 		default:
-			if err := t.posts(cats, opts.Roles, &p, add); err != nil {
+			if err := t.posts(cats, opts.Facts, &p, add); err != nil {
 				return err
 			}
 		}

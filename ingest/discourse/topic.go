@@ -96,8 +96,8 @@ func (c Categories) name(id int64) string {
 // time as accepted_at (Discourse does not say when it was accepted).
 //
 // The roles Discourse gives a post's author (staff, moderator, admin) go
-// to roles.
-func (t *Topic) posts(cats Categories, roles *ingest.Roles, p *ingest.Post, add func(*ingest.Post) error) error {
+// to facts, as fact "role".
+func (t *Topic) posts(cats Categories, facts *ingest.Facts, p *ingest.Post, add func(*ingest.Post) error) error {
 	ids := make(map[int64]int64, len(t.PostStream.Posts)) // post_number -> id
 	var first int64
 	for i := range t.PostStream.Posts {
@@ -151,7 +151,7 @@ func (t *Topic) posts(cats Categories, roles *ingest.Roles, p *ingest.Post, add 
 				role string
 			}{{tp.Staff, "staff"}, {tp.Moderator, "moderator"}, {tp.Admin, "admin"}} {
 				if r.has {
-					roles.Add(author, r.role)
+					facts.Add(author, "role", r.role)
 				}
 			}
 			p.Author = []byte(author)

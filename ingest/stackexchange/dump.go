@@ -187,7 +187,7 @@ func (r *reader) countRead() {
 func (r *reader) userRow(attrs []byte) error {
 	var id int64
 	var hasID bool
-	var name []byte
+	var name, account []byte
 	for {
 		k, v, rest, ok, err := nextAttr(attrs)
 		if err != nil {
@@ -204,10 +204,17 @@ func (r *reader) userRow(attrs []byte) error {
 			}
 		case "DisplayName":
 			name = v
+		case "AccountId":
+			account = v
 		}
 	}
 	if !hasID {
 		return errors.New("missing Id")
+	}
+	// The network account joins a person's users across sites; the
+	// Community user (-1) is every site's and no one.
+	if acc, ok := parseInt(account); ok && id > 0 {
+		r.opts.Facts.Add(strconv.FormatInt(id, 10), "se_account", strconv.FormatInt(acc, 10))
 	}
 	s, err := unescape(r.scratch[:0], name)
 	if err != nil {

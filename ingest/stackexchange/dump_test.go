@@ -180,3 +180,20 @@ func TestReleaseEarly(t *testing.T) {
 	}
 	rr.Release()
 }
+
+// TestNetworkAccounts: a user's AccountId is kept as the fact se_account
+// (testdata/basic: user 7 of account 70; the Community user, -1, is no
+// one's).
+func TestNetworkAccounts(t *testing.T) {
+	facts := new(ingest.Facts)
+	rr, err := New("testdata/basic").Read(context.Background(), ingest.Options{Source: "test", Facts: facts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rr.Next() {
+	}
+	rr.Release()
+	if got, want := fmt.Sprint(facts.All()), "[[7 se_account 70]]"; got != want {
+		t.Errorf("facts %s, want %s", got, want)
+	}
+}
