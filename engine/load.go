@@ -207,15 +207,17 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordR
 	defer release()
 	var execErr error
 	counts.inserted, counts.updated, execErr = execLoad(ctx, tx, fresh)
-	// The stream's own error says more than DuckDB's report of it.
+	// The stream's own error says more than DuckDB's report of it, and an
+	// interrupt more than either: DuckDB may report it ("Interrupted!")
+	// before the stream has noticed it.
+	if err := ctx.Err(); err != nil {
+		return counts, err
+	}
 	if err := rr.Err(); err != nil {
 		return counts, err
 	}
 	if execErr != nil {
 		return counts, fmt.Errorf("ingest: load: %w", execErr)
-	}
-	if err := ctx.Err(); err != nil {
-		return counts, err
 	}
 	counts.unthreaded = rr.unthreaded.Load()
 	return counts, nil
