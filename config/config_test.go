@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,6 +122,37 @@ func TestErrors(t *testing.T) {
 		_, err := Parse("c.yaml", []byte(tc.yaml))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%q:\n got %v\nwant %s...", tc.yaml, err, tc.want)
+		}
+	}
+}
+
+// TestFiles: testdata/good.yaml reads; each file of testdata/bad gives
+// the error its first line wants, with its file's name and line.
+func TestFiles(t *testing.T) {
+	c, err := Load("testdata/good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 4 || len(c.Profiles) != 3 || len(c.People) != 1 || len(c.Exclusions) != 3 || c.Server.Top != 20 ||
+		c.Sources[1].Interval != time.Hour || c.Database != filepath.Join("testdata", "data", "calvin.duckdb") {
+		t.Errorf("good.yaml read as %+v", c)
+	}
+	files, err := filepath.Glob("testdata/bad/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no bad files: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, ok := strings.CutPrefix(strings.SplitN(string(data), "\n", 2)[0], "# want: ")
+		if !ok {
+			t.Fatalf("%s: no '# want:' line", f)
+		}
+		_, err = Load(f)
+		if err == nil || !strings.HasPrefix(err.Error(), filepath.Join("testdata", "bad", want)) {
+			t.Errorf("%s: got %v, want %s...", f, err, want)
 		}
 	}
 }
