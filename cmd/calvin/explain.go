@@ -43,8 +43,8 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if !slices.Contains(report.Formats(), *format) {
-		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
 	if err != nil {

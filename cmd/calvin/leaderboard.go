@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/calvinslist/calvin/config"
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
 )
@@ -53,8 +52,8 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected argument %q", pos[0])
 	}
-	if !slices.Contains(report.Formats(), *format) {
-		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	if *by != "score" && !slices.Contains(engine.MetricNames(), *by) {
 		return usageError("unknown metric %q: use score or one of %s", *by, strings.Join(engine.MetricNames(), ", "))
@@ -65,10 +64,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	if !slices.Contains(engine.Windows, *window) {
 		return usageError("unknown window %q: use one of %s", *window, strings.Join(engine.Windows, ", "))
 	}
-	profiles := config.DefaultProfiles()
-	if e.cfg != nil {
-		profiles = e.cfg.Profiles
-	}
+	profiles := profilesOf(e)
 	weights, ok := profiles[*profileName]
 	if !ok {
 		names := slices.Sorted(maps.Keys(profiles))

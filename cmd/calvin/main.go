@@ -16,10 +16,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/calvinslist/calvin/config"
+	"github.com/calvinslist/calvin/report"
 )
 
 func main() {
@@ -145,6 +147,23 @@ The commands are:
 	fmt.Fprint(w, `
 Run 'calvin <command> --help' for more about a command.
 `)
+}
+
+// checkFormat refuses an output format report cannot write.
+func checkFormat(format string) error {
+	if !slices.Contains(report.Formats(), format) {
+		return usageError("unknown format %q: use one of %s", format, strings.Join(report.Formats(), ", "))
+	}
+	return nil
+}
+
+// profilesOf returns the scoring profiles: the configuration's, else the
+// built-in ones.
+func profilesOf(e *env) map[string]map[string]float64 {
+	if e.cfg != nil {
+		return e.cfg.Profiles
+	}
+	return config.DefaultProfiles()
 }
 
 // dbPath is the database a command uses: --db when given, else the

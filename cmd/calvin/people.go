@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"slices"
-	"strings"
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/queries"
@@ -33,8 +31,8 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 || pos[0] != "suggest" {
 		return usageError("want: calvin people suggest")
 	}
-	if !slices.Contains(report.Formats(), *format) {
-		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	type account struct {
 		Name   string `json:"name"`

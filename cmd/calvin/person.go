@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/calvinslist/calvin/config"
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
 )
@@ -37,13 +36,10 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("want one name, got %d arguments", len(pos))
 	}
-	if !slices.Contains(report.Formats(), *format) {
-		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
-	profiles := config.DefaultProfiles()
-	if e.cfg != nil {
-		profiles = e.cfg.Profiles
-	}
+	profiles := profilesOf(e)
 	weights, ok := profiles[*profileName]
 	if !ok {
 		return usageError("unknown profile %q: use one of %s", *profileName, strings.Join(slices.Sorted(maps.Keys(profiles)), ", "))

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/calvinslist/calvin/config"
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
 )
@@ -63,10 +62,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 // (of the configuration, or the built-in ones), with the configuration's
 // people and exclusions.
 func configuredBoards(e *env, m time.Time, top int) []engine.Board {
-	profiles := config.DefaultProfiles()
-	if e.cfg != nil {
-		profiles = e.cfg.Profiles
-	}
+	profiles := profilesOf(e)
 	areas := []string{""}
 	if e.cfg != nil {
 		areas = append(areas, slices.Sorted(maps.Keys(e.cfg.Areas))...)
@@ -152,10 +148,7 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	profiles := config.DefaultProfiles()
-	if e.cfg != nil {
-		profiles = e.cfg.Profiles
-	}
+	profiles := profilesOf(e)
 	t := &report.Table{Columns: []string{"window", "profile", "area", "published_at"}}
 	if *diff {
 		t.Columns = []string{"window", "profile", "area", "name", "then", "then_value", "now", "now_value", "cause"}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/calvinslist/calvin/engine"
@@ -51,8 +50,8 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("want one report's name, got %d arguments (calvin query --list lists them)", len(pos))
 	}
-	if !slices.Contains(report.Formats(), *format) {
-		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	r, err := queries.GetReport(pos[0])
 	if err != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
@@ -28,8 +26,8 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("want one query, got %d arguments", len(pos))
 	}
-	if !slices.Contains(report.Formats(), *format) {
-		return usageError("unknown format %q: use one of %s", *format, strings.Join(report.Formats(), ", "))
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: !*write})
 	if err != nil {
