@@ -10,8 +10,10 @@ import (
 const sqlUsage = `Usage: calvin sql "QUERY" [--format FORMAT] [--write]
 
 Runs one SQL query on the database and prints its result. The tables
-(posts, accounts, monthly_metrics, ingest_runs) are described in
-README.md. The database is opened read-only unless --write is given.
+(posts, accounts, monthly_metrics, ingest_runs, account_facts,
+pull_marks, published) are described in README.md. The database is
+opened read-only unless --write is given. calvin query runs the named
+reports.
 `
 
 func runSQL(ctx context.Context, e *env, args []string) error {
