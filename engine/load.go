@@ -369,3 +369,40 @@ func execCount(ctx context.Context, tx *sql.Tx, name string, args ...any) (int64
 	}
 	return n, nil
 }
+
+// Refresh recomputes the derived tables (accounts, monthly metrics) of
+// sources from their stored posts, each source in a transaction of its
+// own; no sources means every source in the store. It is what an ingest
+// does after loading, for when the definitions change or to check them.
+func (s *Store) Refresh(ctx context.Context, sources ...string) (time.Duration, error) {
+	start := time.Now()
+	if len(sources) == 0 {
+		rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT source FROM posts ORDER BY source")
+		if err != nil {
+			return 0, fmt.Errorf("refresh: %w", err)
+		}
+		for rows.Next() {
+			var src string
+			if err := rows.Scan(&src); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			sources = append(sources, src)
+		}
+		rows.Close()
+	}
+	for _, src := range sources {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		if err := refresh(ctx, tx, src); err != nil {
+			tx.Rollback()
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, fmt.Errorf("refresh: %w", err)
+		}
+	}
+	return time.Since(start), nil
+}

@@ -956,3 +956,24 @@ func TestNetworkAccountRule(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, "; "), want)
 	}
 }
+
+// TestRefresh: recomputing the derived tables from the posts gives them
+// back as the ingest made them, after they were emptied.
+func TestRefresh(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	before := monthlyRows(t, s)
+	if _, err := s.db.Exec("DELETE FROM monthly_metrics; DELETE FROM accounts"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if after := monthlyRows(t, s); strings.Join(after, "\n") != strings.Join(before, "\n") || len(after) == 0 {
+		t.Errorf("after the refresh:\n%s\nbefore:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
+	}
+	var accounts int
+	if err := s.db.QueryRow("SELECT count(*) FROM accounts WHERE person IS NOT NULL").Scan(&accounts); err != nil || accounts != 6 {
+		t.Errorf("%d accounts with their person, %v; want the fixture's 6 authors", accounts, err)
+	}
+}

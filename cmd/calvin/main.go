@@ -56,6 +56,7 @@ func commands() []command {
 		{"publish", "freeze a month's boards", runPublish},
 		{"published", "list a month's published boards, or what changed since", runPublished},
 		{"query", "run a named report of queries/reports/", runQuery},
+		{"refresh", "recompute the accounts and metrics from the posts", runRefresh},
 		{"sql", "run SQL on the database", runSQL},
 		{"config", "check a configuration file", runConfig},
 	}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/calvinslist/calvin/engine"
+)
+
+const refreshUsage = `Usage: calvin refresh [--source NAME]
+
+Recomputes the accounts and the monthly metrics of a source (or of every
+source) from its stored posts, as an ingest does after loading: for when
+the definitions change, or to check them.
+`
+
+func runRefresh(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "refresh", refreshUsage)
+	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	source := fs.String("source", "", "only this source")
+	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("unexpected argument %q", pos[0])
+	}
+	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{MemoryLimit: *memory})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var sources []string
+	if *source != "" {
+		sources = []string{*source}
+	}
+	took, err := store.Refresh(ctx, sources...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "refreshed in %s\n", took.Round(time.Millisecond))
+	return nil
+}
