@@ -218,10 +218,10 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	}
 	// Whole months of every area are summed from monthly_metrics; a span
 	// of days, or an area, is computed from the posts.
-	query := strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet("board_months"), 1)
+	accounts := "board_months"
 	var spanArgs []any
 	if b.Window == "90d" || len(b.Areas) > 0 {
-		query = strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet("window_metrics"), 1)
+		accounts = "window_metrics"
 		areas := b.Areas
 		if areas == nil {
 			areas = []string{}
@@ -256,6 +256,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	}
 	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("only", only))
 	args = append(args, spanArgs...)
+	query := strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet(accounts), 1)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard: %w", err)
@@ -274,10 +275,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 			&mask, &e.Accounts, &e.Person, &list); err != nil {
 			return nil, fmt.Errorf("leaderboard: %w", err)
 		}
-		for _, a := range strings.Split(list, "\x1e") {
-			source, author, _ := strings.Cut(a, "\x1f")
-			e.AccountList = append(e.AccountList, [2]string{source, author})
-		}
+		e.AccountList = splitAccounts(list)
 		e.ActiveMonths, e.LongestRun = runs(uint64(mask))
 		e.Excluded = excluded.String
 		out = append(out, e)
