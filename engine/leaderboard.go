@@ -56,9 +56,10 @@ type Board struct {
 	// ListExcluded lists those of the window after the board, rank 0.
 	Exclusions   []Exclusion
 	ListExcluded bool
-	// Only, if set, is a person's key: the board lists that person alone,
-	// at their rank (none when they are not ranked).
-	Only string
+	// Also are people's keys listed besides the top, at their rank (rank 0
+	// when excluded or scoring nothing); Only, when set, are listed alone,
+	// the top left out.
+	Also, Only []string
 	// Areas, if set, are the patterns (* and ?) of a technology area:
 	// only posts in it count (see window_metrics.sql). AreaName names it.
 	Areas    []string
@@ -208,6 +209,17 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if top <= 0 {
 		top = 10
 	}
+	keys := b.Also
+	if len(b.Only) > 0 {
+		top, keys = 0, b.Only
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	keysJSON, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
 	var source any
 	if b.Source != "" {
 		source = b.Source
@@ -250,11 +262,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var only any
-	if b.Only != "" {
-		only = b.Only
-	}
-	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("only", only))
+	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("keys", string(keysJSON)))
 	args = append(args, spanArgs...)
 	query := strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet(accounts), 1)
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -306,7 +314,7 @@ func (s *Store) LatestMonth(ctx context.Context, source string) (time.Time, erro
 // entry's rank then (0: not on that board at all, a new entry), and the
 // entries of that board's top who are not in this one's.
 type Moves struct {
-	Previous map[string]int // person key -> rank on the previous board
+	Previous map[string]int // person key -> rank on the previous board (for this board's people and that board's top)
 	Dropped  []Dropped      // of the previous top, not in this top, by their previous rank
 }
 
@@ -325,42 +333,51 @@ func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, er
 	if _, _, err := Span(b.Window, b.Month); err != nil {
 		return Moves{}, err
 	}
-	prev := b
-	prev.Month = Previous(b.Window, b.Month)
-	prev.Top = 1 << 30
-	prev.ListExcluded = false
-	before, err := s.Leaderboard(ctx, prev)
-	if err != nil {
-		return Moves{}, err
-	}
-	now := b
-	now.Top = 1 << 30
-	now.ListExcluded = false
-	all, err := s.Leaderboard(ctx, now)
-	if err != nil {
-		return Moves{}, err
-	}
-	rankNow := map[string]int{}
-	for _, e := range all {
-		rankNow[e.Person] = e.Rank
-	}
-	inTop := map[string]bool{}
-	for _, e := range entries {
-		if e.Rank > 0 {
-			inTop[e.Person] = true
-		}
-	}
 	top := b.Top
 	if top <= 0 {
 		top = 10
 	}
-	m := Moves{Previous: map[string]int{}}
-	for i, e := range before {
-		k := e.Person
-		m.Previous[k] = e.Rank
-		if i < top && !inTop[k] {
-			m.Dropped = append(m.Dropped, Dropped{Entry: e, Now: rankNow[k]})
+	// The board before: its top, and where this board's people stood.
+	inTop := map[string]bool{}
+	prev := b
+	prev.Month, prev.ListExcluded, prev.Also = Previous(b.Window, b.Month), false, nil
+	for _, e := range entries {
+		if e.Rank > 0 {
+			inTop[e.Person] = true
+			prev.Also = append(prev.Also, e.Person)
 		}
+	}
+	before, err := s.Leaderboard(ctx, prev)
+	if err != nil {
+		return Moves{}, err
+	}
+	m := Moves{Previous: map[string]int{}}
+	var dropped []Entry
+	for i, e := range before {
+		m.Previous[e.Person] = e.Rank
+		if i < top && !inTop[e.Person] {
+			dropped = append(dropped, e)
+		}
+	}
+	if len(dropped) == 0 {
+		return m, nil
+	}
+	// Where those who left the top stand now.
+	now := b
+	now.ListExcluded, now.Also, now.Only = false, nil, nil
+	for _, e := range dropped {
+		now.Only = append(now.Only, e.Person)
+	}
+	after, err := s.Leaderboard(ctx, now)
+	if err != nil {
+		return Moves{}, err
+	}
+	rankNow := map[string]int{}
+	for _, e := range after {
+		rankNow[e.Person] = e.Rank
+	}
+	for _, e := range dropped {
+		m.Dropped = append(m.Dropped, Dropped{Entry: e, Now: rankNow[e.Person]})
 	}
 	return m, nil
 }

@@ -61,12 +61,16 @@
 --   $list_excluded   true: list the excluded people after the board
 --   $people  a JSON list of {name, source, author}: the configuration's
 --            people, one row an account, '[]' for none
---   $only    a person's key: list that person alone, at their rank, or
---            with rank 0 when excluded or scoring nothing (NULL: the board)
+--   $keys    a JSON list of people's keys listed besides the top, at their
+--            rank, or with rank 0 when excluded or scoring nothing; with
+--            $top 0, only they are listed
 WITH ex AS (
     SELECT unnest(from_json(CAST($exclusions AS VARCHAR),
         '[{"source":"VARCHAR","author":"VARCHAR","domain":"VARCHAR","name":"VARCHAR","from":"DATE","to":"DATE","reason":"VARCHAR"}]'),
         recursive := true)
+),
+keys AS (
+    SELECT unnest(from_json(CAST($keys AS VARCHAR), '["VARCHAR"]')) AS k
 ),
 cfg AS (
     SELECT unnest(from_json(CAST($people AS VARCHAR), '[{"name":"VARCHAR","source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)
@@ -162,11 +166,11 @@ listed AS (
         FROM valued
         WHERE value > 0 AND excluded IS NULL
     )
-    WHERE CASE WHEN $only IS NULL THEN rank <= $top ELSE pk = $only END
+    WHERE rank <= $top OR pk IN (SELECT k FROM keys)
     UNION ALL BY NAME
     SELECT 0 AS rank, * FROM valued
-    WHERE CASE WHEN $only IS NULL THEN value > 0 AND excluded IS NOT NULL
-               ELSE pk = $only AND (excluded IS NOT NULL OR value <= 0) END
+    WHERE (value > 0 AND excluded IS NOT NULL AND ($top > 0 OR pk IN (SELECT k FROM keys)))
+       OR (pk IN (SELECT k FROM keys) AND excluded IS NULL AND value <= 0)
 ),
 who AS (
     SELECT wa.pk, any_value(wa.cfg_name) AS cfg_name,
@@ -187,8 +191,8 @@ shown AS (
 ),
 board AS (
     SELECT * FROM shown WHERE rank > 0
-    ORDER BY value DESC, posts DESC, name, source, author
-    LIMIT $top
+    QUALIFY row_number() OVER (ORDER BY value DESC, posts DESC, name, source, author) <= $top
+         OR pk IN (SELECT k FROM keys)
 ),
 apart AS (
     SELECT * FROM shown WHERE rank = 0

@@ -75,7 +75,7 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 		"reach", "helped", "first_responses", "active_days", "top_area", "focus"}}
 	for _, m := range months {
 		b := board
-		b.Month, b.Top, b.Only, b.ListExcluded = m, 1, p.Key, true
+		b.Month, b.Only, b.ListExcluded = m, []string{p.Key}, true
 		b.Profile = engine.Profile{Name: *profileName, Weights: weights}
 		entries, err := store.Leaderboard(ctx, b)
 		if err != nil {
