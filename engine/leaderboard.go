@@ -213,13 +213,6 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if len(b.Only) > 0 {
 		top, keys = 0, b.Only
 	}
-	if keys == nil {
-		keys = []string{}
-	}
-	keysJSON, err := json.Marshal(keys)
-	if err != nil {
-		return nil, err
-	}
 	var source any
 	if b.Source != "" {
 		source = b.Source
@@ -234,15 +227,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	var spanArgs []any
 	if b.Window == "90d" || len(b.Areas) > 0 {
 		accounts = "window_metrics"
-		areas := b.Areas
-		if areas == nil {
-			areas = []string{}
-		}
-		pat, err := json.Marshal(areas)
-		if err != nil {
-			return nil, err
-		}
-		spanArgs = []any{sql.Named("from", first), sql.Named("to", last.AddDate(0, 0, 1)), sql.Named("patterns", string(pat))}
+		spanArgs = []any{sql.Named("from", first), sql.Named("to", last.AddDate(0, 0, 1)), sql.Named("patterns", listJSON(b.Areas))}
 	}
 	args := []any{
 		sql.Named("first", first.Format(time.DateOnly)),
@@ -262,7 +247,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("keys", string(keysJSON)))
+	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("keys", listJSON(keys)))
 	args = append(args, spanArgs...)
 	query := strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet(accounts), 1)
 	rows, err := s.db.QueryContext(ctx, query, args...)

@@ -23,19 +23,13 @@ type AccountMetrics struct {
 // counting only the posts in an area matching one of patterns (every
 // post when there are none), from the posts themselves (window_metrics.sql).
 func (s *Store) SpanMetrics(ctx context.Context, source string, from, to time.Time, patterns []string) ([]AccountMetrics, error) {
-	if patterns == nil {
-		patterns = []string{}
-	}
-	pat, err := json.Marshal(patterns)
-	if err != nil {
-		return nil, err
-	}
+	pat := listJSON(patterns)
 	var src any
 	if source != "" {
 		src = source
 	}
 	rows, err := s.db.QueryContext(ctx, queries.MustGet("window_metrics"),
-		sql.Named("source", src), sql.Named("from", from.UTC()), sql.Named("to", to.UTC()), sql.Named("patterns", string(pat)))
+		sql.Named("source", src), sql.Named("from", from.UTC()), sql.Named("to", to.UTC()), sql.Named("patterns", pat))
 	if err != nil {
 		return nil, fmt.Errorf("window metrics: %w", err)
 	}
@@ -53,4 +47,14 @@ func (s *Store) SpanMetrics(ctx context.Context, source string, from, to time.Ti
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// listJSON writes strings as a JSON list: window_metrics.sql's $patterns,
+// leaderboard.sql's $keys.
+func listJSON(patterns []string) string {
+	if patterns == nil {
+		patterns = []string{}
+	}
+	js, _ := json.Marshal(patterns) // strings only: it cannot fail
+	return string(js)
 }

@@ -35,9 +35,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("want one name, got %d arguments", len(pos))
 	}
-	m, err := time.Parse("2006-01", *month)
+	m, err := parseMonth(*month)
 	if err != nil {
-		return usageError("want --month YYYY-MM, got %q", *month)
+		return err
 	}
 	first, last, err := engine.Span(*window, m)
 	if err != nil {
@@ -46,17 +46,11 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format); err != nil {
 		return err
 	}
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
+	store, _, p, err := openPerson(ctx, e, dbPath(e, fs, *db), pos[0])
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	var board engine.Board
-	configure(e, &board)
-	p, err := findOne(ctx, store, pos[0], board.People)
-	if err != nil {
-		return err
-	}
 	whys, err := store.Explain(ctx, p.Accounts, first, last.AddDate(0, 0, 1))
 	if err != nil {
 		return err

@@ -86,10 +86,9 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		ListExcluded: *listExcluded}
 	configure(e, &board)
 	if *area != "" {
-		if e.cfg == nil || e.cfg.Areas[*area] == nil {
-			return usageError("no area %q: areas are defined in the configuration (--config)", *area)
+		if err := setArea(e, &board, *area); err != nil {
+			return usageError("%v", err)
 		}
-		board.Areas, board.AreaName = e.cfg.Areas[*area], *area
 	}
 	// A published board is read as it was published, unless asked live or
 	// for something publishing does not keep (one source, one metric, the

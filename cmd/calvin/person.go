@@ -44,17 +44,11 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usageError("unknown profile %q: use one of %s", *profileName, strings.Join(slices.Sorted(maps.Keys(profiles)), ", "))
 	}
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
+	store, board, p, err := openPerson(ctx, e, dbPath(e, fs, *db), pos[0])
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	var board engine.Board
-	configure(e, &board)
-	p, err := findOne(ctx, store, pos[0], board.People)
-	if err != nil {
-		return err
-	}
 	posts, err := store.PersonPosts(ctx, p.Accounts)
 	if err != nil {
 		return err
@@ -162,6 +156,23 @@ func percent(share float64) any {
 		return nil
 	}
 	return fmt.Sprintf("%.0f%%", share*100)
+}
+
+// openPerson opens the database read-only and finds the one person name
+// names; board carries the configuration's people and exclusions.
+func openPerson(ctx context.Context, e *env, path, name string) (*engine.Store, engine.Board, engine.Found, error) {
+	var board engine.Board
+	configure(e, &board)
+	store, err := engine.Open(ctx, path, engine.Options{ReadOnly: true})
+	if err != nil {
+		return nil, board, engine.Found{}, err
+	}
+	p, err := findOne(ctx, store, name, board.People)
+	if err != nil {
+		store.Close()
+		return nil, board, engine.Found{}, err
+	}
+	return store, board, p, nil
 }
 
 // findOne finds the one person a name names, or says why not.

@@ -36,9 +36,9 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected argument %q", pos[0])
 	}
-	m, err := time.Parse("2006-01", *month)
+	m, err := parseMonth(*month)
 	if err != nil {
-		return usageError("want --month YYYY-MM, got %q", *month)
+		return err
 	}
 	boards := configuredBoards(e, m, *top)
 	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{})
@@ -74,7 +74,7 @@ func configuredBoards(e *env, m time.Time, top int) []engine.Board {
 				b := engine.Board{Month: m, Window: w, Top: top, Profile: engine.Profile{Name: name, Weights: profiles[name]}}
 				configure(e, &b)
 				if area != "" {
-					b.Areas, b.AreaName = e.cfg.Areas[area], area
+					setArea(e, &b, area) // one of the configuration's own
 				}
 				boards = append(boards, b)
 			}
@@ -135,9 +135,9 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected argument %q", pos[0])
 	}
-	m, err := time.Parse("2006-01", *month)
+	m, err := parseMonth(*month)
 	if err != nil {
-		return usageError("want --month YYYY-MM, got %q", *month)
+		return err
 	}
 	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
 	if err != nil {
@@ -172,10 +172,9 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 		b := engine.Board{Month: m, Window: wp[0], Top: len(then), Profile: engine.Profile{Name: wp[1], Weights: weights}, ListExcluded: true}
 		configure(e, &b)
 		if wp[2] != "" {
-			if e.cfg == nil || e.cfg.Areas[wp[2]] == nil {
-				return fmt.Errorf("board %s: the configuration has no area %q now", boardName(wp[0], wp[1], wp[2]), wp[2])
+			if err := setArea(e, &b, wp[2]); err != nil {
+				return fmt.Errorf("board %s: %w now", boardName(wp[0], wp[1], wp[2]), err)
 			}
-			b.Areas, b.AreaName = e.cfg.Areas[wp[2]], wp[2]
 		}
 		now, err := store.Leaderboard(ctx, b)
 		if err != nil {
