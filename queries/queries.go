@@ -9,8 +9,11 @@
 package queries
 
 import (
+	"database/sql"
 	"embed"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -136,4 +139,35 @@ func param(text string) (Param, error) {
 		p.Default = &v
 	}
 	return p, nil
+}
+
+// Bind matches given parameters (name to value) to the report's: it
+// returns the arguments to run its SQL with, a default or NULL for each
+// optional one not given, or an error naming a required parameter
+// missing or one the report does not take.
+func (r Report) Bind(given map[string]string) ([]any, error) {
+	var bind []any
+	used := 0
+	for _, p := range r.Params {
+		v, ok := given[p.Name]
+		switch {
+		case ok:
+			used++
+			bind = append(bind, sql.Named(p.Name, v))
+		case p.Required:
+			return nil, fmt.Errorf("%s needs parameter %s: %s", r.Name, p.Name, p.Doc)
+		case p.Default != nil:
+			bind = append(bind, sql.Named(p.Name, *p.Default))
+		default:
+			bind = append(bind, sql.Named(p.Name, nil))
+		}
+	}
+	if used < len(given) {
+		for _, name := range slices.Sorted(maps.Keys(given)) {
+			if !slices.ContainsFunc(r.Params, func(p Param) bool { return p.Name == name }) {
+				return nil, fmt.Errorf("%s takes no parameter %q", r.Name, name)
+			}
+		}
+	}
+	return bind, nil
 }

@@ -64,7 +64,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	if !slices.Contains(engine.Windows, *window) {
 		return usageError("unknown window %q: use one of %s", *window, strings.Join(engine.Windows, ", "))
 	}
-	profiles := profilesOf(e)
+	profiles := engine.Profiles(e.cfg)
 	weights, ok := profiles[*profileName]
 	if !ok {
 		names := slices.Sorted(maps.Keys(profiles))
@@ -84,9 +84,9 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	defer store.Close()
 	board := engine.Board{Month: m, Window: *window, Source: *source, By: *by, Top: *top, Profile: engine.Profile{Name: *profileName, Weights: weights},
 		ListExcluded: *listExcluded}
-	configure(e, &board)
+	board.Configure(e.cfg)
 	if *area != "" {
-		if err := setArea(e, &board, *area); err != nil {
+		if err := board.SetArea(e.cfg, *area); err != nil {
 			return usageError("%v", err)
 		}
 	}

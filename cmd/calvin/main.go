@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/calvinslist/calvin/config"
-	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
 )
 
@@ -160,15 +159,6 @@ func checkFormat(format string) error {
 	return nil
 }
 
-// profilesOf returns the scoring profiles: the configuration's, else the
-// built-in ones.
-func profilesOf(e *env) map[string]map[string]float64 {
-	if e.cfg != nil {
-		return e.cfg.Profiles
-	}
-	return config.DefaultProfiles()
-}
-
 // parseMonth reads --month's YYYY-MM.
 func parseMonth(month string) (time.Time, error) {
 	m, err := time.Parse("2006-01", month)
@@ -176,15 +166,6 @@ func parseMonth(month string) (time.Time, error) {
 		return m, usageError("want --month YYYY-MM, got %q", month)
 	}
 	return m, nil
-}
-
-// setArea gives a board the configuration's area name: its patterns.
-func setArea(e *env, b *engine.Board, name string) error {
-	if e.cfg == nil || e.cfg.Areas[name] == nil {
-		return fmt.Errorf("no area %q: areas are defined in the configuration (--config)", name)
-	}
-	b.Areas, b.AreaName = e.cfg.Areas[name], name
-	return nil
 }
 
 // dbPath is the database a command uses: --db when given, else the

@@ -569,7 +569,7 @@ func TestIngestAndLeaderboard(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"query", "history", "--db", db, "--param", "source=t"}, "history needs --param author=VALUE"},
+		{[]string{"query", "history", "--db", db, "--param", "source=t"}, "history needs parameter author"},
 		{[]string{"query", "runs", "--db", db, "--param", "colour=red"}, `runs takes no parameter "colour"`},
 		{[]string{"query", "nope", "--db", db}, `no report named "nope"`},
 		{[]string{"query", "runs", "--db", db, "--param", "limit"}, `want NAME=VALUE, got "limit"`},

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
@@ -39,7 +37,7 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format); err != nil {
 		return err
 	}
-	profiles := profilesOf(e)
+	profiles := engine.Profiles(e.cfg)
 	weights, ok := profiles[*profileName]
 	if !ok {
 		return usageError("unknown profile %q: use one of %s", *profileName, strings.Join(slices.Sorted(maps.Keys(profiles)), ", "))
@@ -49,36 +47,19 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	posts, err := store.PersonPosts(ctx, p.Accounts)
-	if err != nil {
-		return err
-	}
 	var areas map[string][]string
 	if e.cfg != nil && len(e.cfg.Areas) > 0 {
 		areas = e.cfg.Areas
 	}
-	byMonth := map[time.Time][]engine.PostAreas{}
-	for _, pa := range posts {
-		byMonth[pa.Month] = append(byMonth[pa.Month], pa)
-	}
-	months, err := store.PersonMonths(ctx, p.Accounts)
+	board.Profile = engine.Profile{Name: *profileName, Weights: weights}
+	history, err := store.History(ctx, board, p, areas)
 	if err != nil {
 		return err
 	}
 	t := &report.Table{Columns: []string{"month", "rank", "score", "posts", "comments", "received", "accepted",
 		"reach", "helped", "first_responses", "active_days", "top_area", "focus"}}
-	for _, m := range months {
-		b := board
-		b.Month, b.Only, b.ListExcluded = m, []string{p.Key}, true
-		b.Profile = engine.Profile{Name: *profileName, Weights: weights}
-		entries, err := store.Leaderboard(ctx, b)
-		if err != nil {
-			return err
-		}
-		var en engine.Entry
-		if len(entries) > 0 {
-			en = entries[0]
-		}
+	for _, pm := range history {
+		en := pm.Entry
 		var rank any
 		switch {
 		case en.Excluded != "":
@@ -86,10 +67,9 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 		case en.Rank > 0:
 			rank = int64(en.Rank)
 		}
-		top, share := focus(byMonth[m], areas)
 		mt := en.Metrics
-		t.Rows = append(t.Rows, []any{m.Format("2006-01"), rank, en.Score, mt.Posts, mt.Comments, mt.Received, mt.Accepted,
-			mt.Reach, mt.Helped, mt.FirstResponses, mt.ActiveDays, top, percent(share)})
+		t.Rows = append(t.Rows, []any{pm.Month.Format("2006-01"), rank, en.Score, mt.Posts, mt.Comments, mt.Received, mt.Accepted,
+			mt.Reach, mt.Helped, mt.FirstResponses, mt.ActiveDays, orNil(pm.TopArea), percent(pm.Share)})
 	}
 	human := *format == "table" || *format == "markdown"
 	if human {
@@ -103,52 +83,23 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if human {
-		top, share := focus(posts, areas)
-		if top != nil {
+		posts, err := store.PersonPosts(ctx, p.Accounts)
+		if err != nil {
+			return err
+		}
+		if top, share := engine.Focus(posts, areas); top != "" {
 			fmt.Fprintf(e.stdout, "\nFocus: %s, %s of %d posts.\n", top, percent(share), len(posts))
 		}
 	}
 	return nil
 }
 
-// focus returns the area holding most of posts and the share of posts in
-// it: areas are the configured ones (a post is in an area when one of its
-// own areas matches one of the area's patterns), or, with none, the posts'
-// areas themselves. Ties go to the area first in name order.
-func focus(posts []engine.PostAreas, areas map[string][]string) (top any, share float64) {
-	if len(posts) == 0 {
-		return nil, 0
+// orNil is s, or nil (an empty cell) when s is "".
+func orNil(s string) any {
+	if s == "" {
+		return nil
 	}
-	count := map[string]int{}
-	for _, p := range posts {
-		in := map[string]bool{}
-		for _, a := range p.Areas {
-			if areas == nil {
-				in[a] = true
-				continue
-			}
-			for name, patterns := range areas {
-				for _, pat := range patterns {
-					if ok, _ := path.Match(pat, a); ok {
-						in[name] = true
-					}
-				}
-			}
-		}
-		for a := range in {
-			count[a]++
-		}
-	}
-	best := ""
-	for _, a := range slices.Sorted(maps.Keys(count)) {
-		if count[a] > count[best] || best == "" {
-			best = a
-		}
-	}
-	if best == "" {
-		return nil, 0
-	}
-	return best, float64(count[best]) / float64(len(posts))
+	return s
 }
 
 func percent(share float64) any {
@@ -162,34 +113,15 @@ func percent(share float64) any {
 // names; board carries the configuration's people and exclusions.
 func openPerson(ctx context.Context, e *env, path, name string) (*engine.Store, engine.Board, engine.Found, error) {
 	var board engine.Board
-	configure(e, &board)
+	board.Configure(e.cfg)
 	store, err := engine.Open(ctx, path, engine.Options{ReadOnly: true})
 	if err != nil {
 		return nil, board, engine.Found{}, err
 	}
-	p, err := findOne(ctx, store, name, board.People)
+	p, err := store.FindPerson(ctx, name, board.People)
 	if err != nil {
 		store.Close()
 		return nil, board, engine.Found{}, err
 	}
 	return store, board, p, nil
-}
-
-// findOne finds the one person a name names, or says why not.
-func findOne(ctx context.Context, store *engine.Store, name string, people []engine.Person) (engine.Found, error) {
-	found, err := store.FindPeople(ctx, name, people)
-	if err != nil {
-		return engine.Found{}, err
-	}
-	switch len(found) {
-	case 0:
-		return engine.Found{}, fmt.Errorf("nobody is called %q", name)
-	case 1:
-		return found[0], nil
-	}
-	var keys []string
-	for _, f := range found {
-		keys = append(keys, fmt.Sprintf("%s (%s)", f.Key, f.Name))
-	}
-	return engine.Found{}, fmt.Errorf("%q finds %d people: %s; name one by its key", name, len(found), strings.Join(keys, ", "))
 }

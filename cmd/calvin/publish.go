@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
@@ -40,7 +37,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	boards := configuredBoards(e, m, *top)
+	boards := engine.ConfiguredBoards(e.cfg, m, *top)
 	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{})
 	if err != nil {
 		return err
@@ -58,58 +55,12 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// configuredBoards are the boards of month m: every window, every profile
-// (of the configuration, or the built-in ones), with the configuration's
-// people and exclusions.
-func configuredBoards(e *env, m time.Time, top int) []engine.Board {
-	profiles := profilesOf(e)
-	areas := []string{""}
-	if e.cfg != nil {
-		areas = append(areas, slices.Sorted(maps.Keys(e.cfg.Areas))...)
-	}
-	var boards []engine.Board
-	for _, w := range engine.Windows {
-		for _, name := range slices.Sorted(maps.Keys(profiles)) {
-			for _, area := range areas {
-				b := engine.Board{Month: m, Window: w, Top: top, Profile: engine.Profile{Name: name, Weights: profiles[name]}}
-				configure(e, &b)
-				if area != "" {
-					setArea(e, &b, area) // one of the configuration's own
-				}
-				boards = append(boards, b)
-			}
-		}
-	}
-	return boards
-}
-
 // boardName names a board: window/profile, and /area for an area's.
 func boardName(window, profile, area string) string {
 	if area == "" {
 		return window + "/" + profile
 	}
 	return window + "/" + profile + "/" + area
-}
-
-// configure gives a board the configuration's people and exclusions.
-func configure(e *env, b *engine.Board) {
-	if e.cfg == nil {
-		return
-	}
-	for _, p := range e.cfg.People {
-		person := engine.Person{Name: p.Name}
-		for _, a := range p.Accounts {
-			person.Accounts = append(person.Accounts, [2]string{a.Source, a.Author})
-		}
-		b.People = append(b.People, person)
-	}
-	for _, x := range e.cfg.Exclusions {
-		ex := engine.Exclusion{Domain: x.Domain, Name: x.Name, From: x.From, To: x.To, Reason: x.Reason}
-		if x.Account != nil {
-			ex.Source, ex.Author = x.Account.Source, x.Account.Author
-		}
-		b.Exclusions = append(b.Exclusions, ex)
-	}
 }
 
 const publishedUsage = `Usage: calvin published --month YYYY-MM [--window W] [--profile P] [--area A] [--diff]
@@ -148,7 +99,7 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	profiles := profilesOf(e)
+	profiles := engine.Profiles(e.cfg)
 	t := &report.Table{Columns: []string{"window", "profile", "area", "published_at"}}
 	if *diff {
 		t.Columns = []string{"window", "profile", "area", "name", "then", "then_value", "now", "now_value", "cause"}
@@ -170,9 +121,9 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("board %s/%s: the configuration has no profile %q now", wp[0], wp[1], wp[1])
 		}
 		b := engine.Board{Month: m, Window: wp[0], Top: len(then), Profile: engine.Profile{Name: wp[1], Weights: weights}, ListExcluded: true}
-		configure(e, &b)
+		b.Configure(e.cfg)
 		if wp[2] != "" {
-			if err := setArea(e, &b, wp[2]); err != nil {
+			if err := b.SetArea(e.cfg, wp[2]); err != nil {
 				return fmt.Errorf("board %s: %w now", boardName(wp[0], wp[1], wp[2]), err)
 			}
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -57,23 +56,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	var bind []any
-	for _, p := range r.Params {
-		v, ok := given[p.Name]
-		delete(given, p.Name)
-		switch {
-		case ok:
-			bind = append(bind, sql.Named(p.Name, v))
-		case p.Required:
-			return usageError("%s needs --param %s=VALUE: %s", r.Name, p.Name, p.Doc)
-		case p.Default != nil:
-			bind = append(bind, sql.Named(p.Name, *p.Default))
-		default:
-			bind = append(bind, sql.Named(p.Name, nil))
-		}
-	}
-	for name := range given {
-		return usageError("%s takes no parameter %q (calvin query --list)", r.Name, name)
+	bind, err := r.Bind(given)
+	if err != nil {
+		return usageError("%v (calvin query --list)", err)
 	}
 	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
 	if err != nil {

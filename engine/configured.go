@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/calvinslist/calvin/config"
+)
+
+// Profiles are the scoring profiles of a configuration, or the built-in
+// ones when cfg is nil.
+func Profiles(cfg *config.Config) map[string]map[string]float64 {
+	if cfg != nil {
+		return cfg.Profiles
+	}
+	return config.DefaultProfiles()
+}
+
+// Configure gives a board a configuration's people and exclusions; a nil
+// cfg gives none.
+func (b *Board) Configure(cfg *config.Config) {
+	if cfg == nil {
+		return
+	}
+	for _, p := range cfg.People {
+		person := Person{Name: p.Name}
+		for _, a := range p.Accounts {
+			person.Accounts = append(person.Accounts, [2]string{a.Source, a.Author})
+		}
+		b.People = append(b.People, person)
+	}
+	for _, x := range cfg.Exclusions {
+		ex := Exclusion{Domain: x.Domain, Name: x.Name, From: x.From, To: x.To, Reason: x.Reason}
+		if x.Account != nil {
+			ex.Source, ex.Author = x.Account.Source, x.Account.Author
+		}
+		b.Exclusions = append(b.Exclusions, ex)
+	}
+}
+
+// SetArea gives a board one of the configuration's areas: its patterns.
+func (b *Board) SetArea(cfg *config.Config, name string) error {
+	if cfg == nil || cfg.Areas[name] == nil {
+		return fmt.Errorf("no area %q: areas are defined in the configuration (--config)", name)
+	}
+	b.Areas, b.AreaName = cfg.Areas[name], name
+	return nil
+}
+
+// ConfiguredBoards are the boards of month m a configuration names: every
+// window, every profile, over every post and each area, with its people
+// and exclusions (the built-in profiles alone when cfg is nil).
+func ConfiguredBoards(cfg *config.Config, m time.Time, top int) []Board {
+	profiles := Profiles(cfg)
+	areas := []string{""}
+	if cfg != nil {
+		areas = append(areas, slices.Sorted(maps.Keys(cfg.Areas))...)
+	}
+	var boards []Board
+	for _, w := range Windows {
+		for _, name := range slices.Sorted(maps.Keys(profiles)) {
+			for _, area := range areas {
+				b := Board{Month: m, Window: w, Top: top, Profile: Profile{Name: name, Weights: profiles[name]}}
+				b.Configure(cfg)
+				if area != "" {
+					b.SetArea(cfg, area) // one of the configuration's own
+				}
+				boards = append(boards, b)
+			}
+		}
+	}
+	return boards
+}
+
+// NotFound is the error of a name that finds nobody.
+type NotFound struct{ Name string }
+
+func (e *NotFound) Error() string { return fmt.Sprintf("nobody is called %q", e.Name) }
+
+// FindPerson finds the one person a name names (see FindPeople), or says
+// why not: a *NotFound, or an error listing the people it finds.
+func (s *Store) FindPerson(ctx context.Context, name string, people []Person) (Found, error) {
+	found, err := s.FindPeople(ctx, name, people)
+	if err != nil {
+		return Found{}, err
+	}
+	switch len(found) {
+	case 0:
+		return Found{}, &NotFound{Name: name}
+	case 1:
+		return found[0], nil
+	}
+	var keys []string
+	for _, f := range found {
+		keys = append(keys, fmt.Sprintf("%s (%s)", f.Key, f.Name))
+	}
+	return Found{}, fmt.Errorf("%q finds %d people: %s; name one by its key", name, len(found), strings.Join(keys, ", "))
+}
+
+// PersonMonth is one month of a person's history: their entry on that
+// month's board (rank 0 when not ranked; Excluded says why when excluded)
+// and their top area with its share of their posts.
+type PersonMonth struct {
+	Month   time.Time
+	Entry   Entry
+	TopArea string
+	Share   float64
+}
+
+// History is a person's months with posts, each with their place on the
+// month's board (board gives the profile, people and exclusions) and their
+// focus that month; areas as for Focus.
+func (s *Store) History(ctx context.Context, board Board, p Found, areas map[string][]string) ([]PersonMonth, error) {
+	posts, err := s.PersonPosts(ctx, p.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	byMonth := map[time.Time][]PostAreas{}
+	for _, pa := range posts {
+		byMonth[pa.Month] = append(byMonth[pa.Month], pa)
+	}
+	months, err := s.PersonMonths(ctx, p.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	var out []PersonMonth
+	for _, m := range months {
+		b := board
+		b.Month, b.Window, b.Only, b.ListExcluded = m, "month", []string{p.Key}, true
+		entries, err := s.Leaderboard(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		pm := PersonMonth{Month: m}
+		if len(entries) > 0 {
+			pm.Entry = entries[0]
+		}
+		pm.TopArea, pm.Share = Focus(byMonth[m], areas)
+		out = append(out, pm)
+	}
+	return out, nil
+}
+
+// Focus returns the area holding most of posts and the share of posts in
+// it: areas are the configured ones (a post is in an area when one of its
+// own areas matches one of the area's patterns), or, when nil, the posts'
+// areas themselves. Ties go to the area first in name order; no posts, or
+// none in any area, give "" and 0.
+func Focus(posts []PostAreas, areas map[string][]string) (top string, share float64) {
+	if len(posts) == 0 {
+		return "", 0
+	}
+	count := map[string]int{}
+	for _, p := range posts {
+		in := map[string]bool{}
+		for _, a := range p.Areas {
+			if areas == nil {
+				in[a] = true
+				continue
+			}
+			for name, patterns := range areas {
+				for _, pat := range patterns {
+					if ok, _ := path.Match(pat, a); ok {
+						in[name] = true
+					}
+				}
+			}
+		}
+		for a := range in {
+			count[a]++
+		}
+	}
+	best := ""
+	for _, a := range slices.Sorted(maps.Keys(count)) {
+		if best == "" || count[a] > count[best] {
+			best = a
+		}
+	}
+	if best == "" {
+		return "", 0
+	}
+	return best, float64(count[best]) / float64(len(posts))
+}
