@@ -58,6 +58,7 @@ func commands() []command {
 		{"published", "list a month's published boards, or what changed since", runPublished},
 		{"query", "run a named report of queries/reports/", runQuery},
 		{"refresh", "recompute the accounts and metrics from the posts", runRefresh},
+		{"serve", "serve metrics, an API and web pages, and pull live sources", runServe},
 		{"sql", "run SQL on the database", runSQL},
 		{"config", "check a configuration file", runConfig},
 	}
