@@ -16,10 +16,13 @@ demo: build
 	$(CALVIN) leaderboard --month 2014-01 --source alcohol.meta
 
 # Go modules come with the go command; the rest (INN 2, the news server
-# the NNTP tests pull from) is installed by scripts/install-test-deps.
-# CALVIN_TEST_INN=require makes a missing INN fail the tests, not skip them.
+# the NNTP tests pull from), Prometheus (which scrapes calvin serve in the
+# server's tests) and Chromium (which drives its pages) are installed by
+# scripts/install-test-deps. CALVIN_TEST_INN, _PROMETHEUS and _CHROMIUM
+# =require make a missing one fail the tests, not skip them. The pages'
+# screenshots are written to artifacts/.
 test: test-deps vet
-	CALVIN_TEST_INN=require $(GO) test $(TAGS) -count=1 ./...
+	CALVIN_TEST_INN=require CALVIN_TEST_PROMETHEUS=require CALVIN_TEST_CHROMIUM=require $(GO) test $(TAGS) -count=1 ./...
 
 test-deps:
 	scripts/install-test-deps

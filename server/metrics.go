@@ -116,12 +116,14 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range ms {
 		ch <- m
 	}
-	// The lag moves with the clock, so it is computed at every scrape.
+	// The lag moves with the clock, so it is computed at every scrape,
+	// on the real clock as the pulls' times are.
+	wall := time.Now()
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	for _, name := range slices.Sorted(maps.Keys(c.s.state)) {
 		if st := c.s.state[name]; !st.LastSuccess.IsZero() {
-			ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, now.Sub(st.LastSuccess).Seconds(), name)
+			ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, wall.Sub(st.LastSuccess).Seconds(), name)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func (s *Server) schedule(ctx context.Context, wg *sync.WaitGroup) {
 		go func() {
 			defer wg.Done()
 			for {
-				start := s.opts.Now()
+				start := time.Now()
 				s.setNext(src.Name, start.Add(src.Interval))
 				if err == nil {
 					s.Pull(ctx, src, feed)
@@ -56,7 +56,7 @@ func (s *Server) Pull(ctx context.Context, src config.Source, feed ingest.Feed) 
 	if ctx.Err() != nil {
 		return
 	}
-	start := s.opts.Now()
+	start := time.Now()
 	s.mu.Lock()
 	s.stateOf(src.Name).LastStart = start
 	s.mu.Unlock()
@@ -67,7 +67,7 @@ func (s *Server) Pull(ctx context.Context, src config.Source, feed ingest.Feed) 
 		Stats:  stats,
 		Report: func(err error) { s.log.Warn("bad record skipped", "source", src.Name, "err", err) },
 	})
-	took := s.opts.Now().Sub(start)
+	took := time.Since(start)
 	m := s.ingests
 	m.posts.WithLabelValues(src.Name).Add(float64(run.RowsInserted))
 	m.bad.WithLabelValues(src.Name).Add(float64(stats.Rejected.Load()))

@@ -33,7 +33,8 @@ type Options struct {
 	// Open makes the feed of a live source; nil: no source is pulled.
 	Open func(config.Source) (ingest.Feed, error)
 	Log  *slog.Logger // nil: slog.Default()
-	// Now is the clock (the current month of /metrics); nil: time.Now.
+	// Now says which month is the current one (/metrics' boards, the
+	// default month); nil: time.Now. Pulls are timed on the real clock.
 	Now func() time.Time
 }
 
