@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,68 @@ func TestPrometheus(t *testing.T) {
 	labels, v, ok := query(`calvin_board_entry_info{profile="calvin",area="all",position="1"}`)
 	if !ok || v != "1" || labels["name"] != "Alice Doe" || labels["person"] != "mail:alice@x.org" || labels["rank"] != "1" {
 		t.Errorf("first place's info: %v %q %v", labels, v, ok)
+	}
+	checkDashboard(t, "http://"+addr)
+}
+
+// checkDashboard runs every query of configs/grafana-dashboard.json
+// through Prometheus (profile calvin, area all): each must be valid
+// PromQL, and the top contributors' table must list the board's two
+// places (server.top: 2) with their names.
+func checkDashboard(t *testing.T, prom string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "configs", "grafana-dashboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &dash); err != nil {
+		t.Fatalf("the dashboard: %v", err)
+	}
+	queries := 0
+	for _, p := range dash.Panels {
+		for _, target := range p.Targets {
+			q := strings.NewReplacer("$profile", "calvin", "$area", "all").Replace(target.Expr)
+			resp, err := http.Get(prom + "/api/v1/query?query=" + url.QueryEscape(q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var r struct {
+				Status string `json:"status"`
+				Data   struct {
+					Result []struct {
+						Metric map[string]string `json:"metric"`
+					} `json:"result"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(body, &r); err != nil || r.Status != "success" {
+				t.Errorf("panel %q: %s: %s", p.Title, q, body)
+				continue
+			}
+			queries++
+			if strings.HasPrefix(p.Title, "Top contributors") {
+				var names []string
+				for _, m := range r.Data.Result {
+					names = append(names, m.Metric["name"])
+				}
+				slices.Sort(names)
+				if strings.Join(names, ",") != "Alice Doe,Bob Roe" {
+					t.Errorf("the dashboard's top contributors: %v, want Alice Doe and Bob Roe", names)
+				}
+			}
+		}
+	}
+	if queries < 8 {
+		t.Errorf("only %d of the dashboard's queries ran", queries)
 	}
 }
 
