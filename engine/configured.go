@@ -82,8 +82,22 @@ type NotFound struct{ Name string }
 
 func (e *NotFound) Error() string { return fmt.Sprintf("nobody is called %q", e.Name) }
 
+// Ambiguous is the error of a name that finds several people.
+type Ambiguous struct {
+	Name  string
+	Found []Found
+}
+
+func (e *Ambiguous) Error() string {
+	var keys []string
+	for _, f := range e.Found {
+		keys = append(keys, fmt.Sprintf("%s (%s)", f.Key, f.Name))
+	}
+	return fmt.Sprintf("%q finds %d people: %s; name one by its key", e.Name, len(e.Found), strings.Join(keys, ", "))
+}
+
 // FindPerson finds the one person a name names (see FindPeople), or says
-// why not: a *NotFound, or an error listing the people it finds.
+// why not: a *NotFound or an *Ambiguous.
 func (s *Store) FindPerson(ctx context.Context, name string, people []Person) (Found, error) {
 	found, err := s.FindPeople(ctx, name, people)
 	if err != nil {
@@ -95,11 +109,7 @@ func (s *Store) FindPerson(ctx context.Context, name string, people []Person) (F
 	case 1:
 		return found[0], nil
 	}
-	var keys []string
-	for _, f := range found {
-		keys = append(keys, fmt.Sprintf("%s (%s)", f.Key, f.Name))
-	}
-	return Found{}, fmt.Errorf("%q finds %d people: %s; name one by its key", name, len(found), strings.Join(keys, ", "))
+	return Found{}, &Ambiguous{Name: name, Found: found}
 }
 
 // PersonMonth is one month of a person's history: their entry on that

@@ -58,14 +58,17 @@ func (e *badRequest) Error() string { return e.msg }
 func bad(format string, args ...any) error { return &badRequest{fmt.Sprintf(format, args...)} }
 
 // failWith writes err with the status it calls for: 400 for a bad
-// parameter, 404 for a name that finds nobody, 503 when the request was
-// cancelled, 500 otherwise (logged).
+// parameter or a name that finds several people, 404 for one that finds
+// nobody, 503 when the request was cancelled, 500 otherwise (logged).
 func (s *Server) failWith(w http.ResponseWriter, r *http.Request, err error) {
 	var br *badRequest
 	var nf *engine.NotFound
+	var amb *engine.Ambiguous
 	switch {
 	case errors.As(err, &br):
 		fail(w, http.StatusBadRequest, "%s", br.msg)
+	case errors.As(err, &amb):
+		fail(w, http.StatusBadRequest, "%v", err)
 	case errors.As(err, &nf):
 		fail(w, http.StatusNotFound, "%v", err)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
@@ -406,13 +409,6 @@ func (s *Server) person(ctx context.Context, p *params) (*personJSON, error) {
 	board.Profile = engine.Profile{Name: profile, Weights: profiles[profile]}
 	found, err := s.store.FindPerson(ctx, name, board.People)
 	if err != nil {
-		var nf *engine.NotFound
-		if errors.As(err, &nf) {
-			return nil, err
-		}
-		if strings.Contains(err.Error(), "finds") {
-			return nil, bad("%v", err)
-		}
 		return nil, err
 	}
 	var areas map[string][]string
@@ -497,10 +493,6 @@ func (s *Server) explain(ctx context.Context, p *params) (*explainJSON, error) {
 	board.Configure(s.cfg)
 	found, err := s.store.FindPerson(ctx, name, board.People)
 	if err != nil {
-		var nf *engine.NotFound
-		if !errors.As(err, &nf) && strings.Contains(err.Error(), "finds") {
-			return nil, bad("%v", err)
-		}
 		return nil, err
 	}
 	whys, err := s.store.Explain(ctx, found.Accounts, first, last.AddDate(0, 0, 1))

@@ -150,7 +150,7 @@ func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	var nf *engine.NotFound
 	switch {
-	case errors.As(err, new(*badRequest)):
+	case errors.As(err, new(*badRequest)), errors.As(err, new(*engine.Ambiguous)):
 		http.Error(w, err.Error(), http.StatusBadRequest)
 	case errors.As(err, &nf):
 		http.Error(w, err.Error(), http.StatusNotFound)
