@@ -204,3 +204,78 @@ func getData(url string, data any) error {
 	}
 	return json.Unmarshal(env.Data, data)
 }
+
+// TestShutdownDuringPull: SIGTERM (the context's end) while a pull waits
+// on a server that says nothing ends the pull at once, nothing stored,
+// and Run returns cleanly long before the client's one-minute timeout.
+func TestShutdownDuringPull(t *testing.T) {
+	groups := []string{"calvin.a"}
+	inn := inntest.Start(t, inntest.Options{Groups: groups})
+	inn.Post(inntest.Articles(10, groups)...)
+	px := inntest.NewProxy(t, inn.Addr)
+	px.Stalls.Store(1)
+	cfg, err := config.Parse(filepath.Join(t.TempDir(), "calvin.yaml"), []byte(fmt.Sprintf(`
+sources:
+  - name: news
+    platform: nntp
+    location: news://%s/calvin.*
+    interval: 1h
+`, px.Addr)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	var logMu sync.Mutex
+	s := New(newFixture(t), cfg, Options{
+		Now: october,
+		Log: testLog(&logs, &logMu),
+		Open: func(src config.Source) (ingest.Feed, error) {
+			f, err := nntp.Parse(src.Locations[0])
+			if err != nil {
+				return nil, err
+			}
+			f.Dialer.TLSConfig = inn.TLS
+			return f, nil
+		},
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, ln) }()
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		s.mu.Lock()
+		st := s.state["news"]
+		started := st != nil && !st.LastStart.IsZero()
+		s.mu.Unlock()
+		if started {
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the pull did not start")
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // the pull now waits for a greeting
+	t0 := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return within 10 s of the shutdown")
+	}
+	took := time.Since(t0)
+	var posts int64
+	if err := s.store.DB().QueryRow("SELECT count(*) FROM posts WHERE source = 'news'").Scan(&posts); err != nil {
+		t.Fatal(err)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if posts != 0 || !strings.Contains(logs.String(), "pull stopped by shutdown") {
+		t.Errorf("after a shutdown %s into a stalled pull: %d posts stored; log:\n%s", took, posts, logs.String())
+	}
+}

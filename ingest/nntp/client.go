@@ -24,6 +24,9 @@ type Client struct {
 	timeout time.Duration
 	caps    map[string][]string
 	tls     bool
+	// unwatch stops the closing of the connection when Dial's context
+	// ends.
+	unwatch func() bool
 }
 
 // Dialer says how to reach a server and who to be there.
@@ -66,15 +69,19 @@ func (d *Dialer) Dial(ctx context.Context) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{timeout: timeout}
+	// The context's end closes the connection, so that a read waiting on
+	// a silent server returns at once rather than at its timeout.
+	c := &Client{timeout: timeout, unwatch: context.AfterFunc(ctx, func() { conn.Close() })}
 	c.setConn(conn)
 	if d.TLS {
 		if err := c.handshake(ctx, d.tlsConfig()); err != nil {
+			c.unwatch()
 			conn.Close()
 			return nil, err
 		}
 	}
 	if err := c.setUp(ctx, d); err != nil {
+		c.unwatch()
 		c.conn.Close()
 		return nil, err
 	}
@@ -218,6 +225,7 @@ func (c *Client) Has(name string) bool {
 
 // Close says QUIT and closes the connection.
 func (c *Client) Close() error {
+	c.unwatch()
 	c.conn.SetDeadline(time.Now().Add(2 * time.Second))
 	c.send("QUIT", "QUIT")
 	return c.conn.Close()
