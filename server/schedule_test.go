@@ -46,29 +46,9 @@ sources:
     location: news://%s/calvin.*
     interval: 1h
 `, inn.Addr, dead)
-	cfg, err := config.Parse(filepath.Join(t.TempDir(), "calvin.yaml"), []byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var logs strings.Builder
 	var logMu sync.Mutex
-	s := New(newFixture(t), cfg, Options{
-		Now: october,
-		Log: testLog(&logs, &logMu),
-		Open: func(src config.Source) (ingest.Feed, error) {
-			f, err := nntp.Parse(src.Locations[0])
-			if err != nil {
-				return nil, err
-			}
-			f.Dialer.TLSConfig = inn.TLS
-			f.Step, f.Tries = 5, 1
-			return f, nil
-		},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ln := liveServer(t, yaml, inn, &logs, &logMu, func(f *nntp.Feed) { f.Step, f.Tries = 5, 1 })
 	base := "http://" + ln.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -214,34 +194,15 @@ func TestShutdownDuringPull(t *testing.T) {
 	inn.Post(inntest.Articles(10, groups)...)
 	px := inntest.NewProxy(t, inn.Addr)
 	px.Stalls.Store(1)
-	cfg, err := config.Parse(filepath.Join(t.TempDir(), "calvin.yaml"), []byte(fmt.Sprintf(`
+	var logs strings.Builder
+	var logMu sync.Mutex
+	s, ln := liveServer(t, fmt.Sprintf(`
 sources:
   - name: news
     platform: nntp
     location: news://%s/calvin.*
     interval: 1h
-`, px.Addr)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs strings.Builder
-	var logMu sync.Mutex
-	s := New(newFixture(t), cfg, Options{
-		Now: october,
-		Log: testLog(&logs, &logMu),
-		Open: func(src config.Source) (ingest.Feed, error) {
-			f, err := nntp.Parse(src.Locations[0])
-			if err != nil {
-				return nil, err
-			}
-			f.Dialer.TLSConfig = inn.TLS
-			return f, nil
-		},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+`, px.Addr), inn, &logs, &logMu, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, ln) }()
@@ -278,4 +239,35 @@ sources:
 	if posts != 0 || !strings.Contains(logs.String(), "pull stopped by shutdown") {
 		t.Errorf("after a shutdown %s into a stalled pull: %d posts stored; log:\n%s", took, posts, logs.String())
 	}
+}
+
+// liveServer makes a server of the fixture with the sources of yaml,
+// whose news feeds trust inn's certificate and are set by tune (if
+// given); it logs to logs, under logMu. It is not running: Run it on ln.
+func liveServer(t *testing.T, yaml string, inn *inntest.Server, logs *strings.Builder, logMu *sync.Mutex, tune func(*nntp.Feed)) (*Server, net.Listener) {
+	t.Helper()
+	cfg, err := config.Parse(filepath.Join(t.TempDir(), "calvin.yaml"), []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(newFixture(t), cfg, Options{
+		Now: october,
+		Log: testLog(logs, logMu),
+		Open: func(src config.Source) (ingest.Feed, error) {
+			f, err := nntp.Parse(src.Locations[0])
+			if err != nil {
+				return nil, err
+			}
+			f.Dialer.TLSConfig = inn.TLS
+			if tune != nil {
+				tune(f)
+			}
+			return f, nil
+		},
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ln
 }
