@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/calvinslist/calvin/config"
+	"github.com/calvinslist/calvin/queries"
 )
 
 // Profiles are the scoring profiles of a configuration, or the built-in
@@ -123,12 +124,23 @@ type PersonMonth struct {
 }
 
 // History is a person's months with posts, each with their place on the
-// month's board (board gives the profile, people and exclusions) and their
-// focus that month; areas as for Focus.
-func (s *Store) History(ctx context.Context, board Board, p Found, areas map[string][]string) ([]PersonMonth, error) {
+// month's board and their focus that month, and their focus over all
+// their posts: the area (as for Focus) holding most of them, its share,
+// and how many posts there are.
+type History struct {
+	Months  []PersonMonth
+	TopArea string
+	Share   float64
+	Posts   int
+}
+
+// History reads a person's history; board gives the profile, people and
+// exclusions of each month's board, areas are as for Focus.
+func (s *Store) History(ctx context.Context, board Board, p Found, areas map[string][]string) (History, error) {
+	var h History
 	posts, err := s.PersonPosts(ctx, p.Accounts)
 	if err != nil {
-		return nil, err
+		return h, err
 	}
 	byMonth := map[time.Time][]PostAreas{}
 	for _, pa := range posts {
@@ -136,24 +148,25 @@ func (s *Store) History(ctx context.Context, board Board, p Found, areas map[str
 	}
 	months, err := s.PersonMonths(ctx, p.Accounts)
 	if err != nil {
-		return nil, err
+		return h, err
 	}
-	var out []PersonMonth
 	for _, m := range months {
 		b := board
 		b.Month, b.Window, b.Only, b.ListExcluded = m, "month", []string{p.Key}, true
 		entries, err := s.Leaderboard(ctx, b)
 		if err != nil {
-			return nil, err
+			return h, err
 		}
 		pm := PersonMonth{Month: m}
 		if len(entries) > 0 {
 			pm.Entry = entries[0]
 		}
 		pm.TopArea, pm.Share = Focus(byMonth[m], areas)
-		out = append(out, pm)
+		h.Months = append(h.Months, pm)
 	}
-	return out, nil
+	h.TopArea, h.Share = Focus(posts, areas)
+	h.Posts = len(posts)
+	return h, nil
 }
 
 // Focus returns the area holding most of posts and the share of posts in
@@ -195,4 +208,35 @@ func Focus(posts []PostAreas, areas map[string][]string) (top string, share floa
 		return "", 0
 	}
 	return best, float64(count[best]) / float64(len(posts))
+}
+
+// SourceStats is one stored source as the sources report gives it.
+type SourceStats struct {
+	Source, Platform    string
+	Posts, Accounts     int64
+	FirstPost, LastPost time.Time
+	LastIngest          *time.Time // nil when no ingest of it has landed (a pull cut off)
+	Runs                int64
+}
+
+// Sources reads every stored source (queries/reports/sources.sql).
+func (s *Store) Sources(ctx context.Context) ([]SourceStats, error) {
+	r, err := queries.GetReport("sources")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, r.SQL)
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	defer rows.Close()
+	var out []SourceStats
+	for rows.Next() {
+		var st SourceStats
+		if err := rows.Scan(&st.Source, &st.Platform, &st.Posts, &st.Accounts, &st.FirstPost, &st.LastPost, &st.LastIngest, &st.Runs); err != nil {
+			return nil, fmt.Errorf("sources: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
 }

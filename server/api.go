@@ -92,11 +92,21 @@ func readParams(r *http.Request, allowed ...string) (*params, error) {
 		if !slices.Contains(allowed, k) {
 			return nil, bad("unknown parameter %q: this endpoint takes %s", k, strings.Join(allowed, ", "))
 		}
-		if len(v[k]) > 1 {
-			return nil, bad("parameter %q given %d times", k, len(v[k]))
-		}
+	}
+	if err := once(v); err != nil {
+		return nil, err
 	}
 	return &params{v: v}, nil
+}
+
+// once checks that each parameter is given one value.
+func once(v url.Values) error {
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		if len(v[k]) > 1 {
+			return bad("parameter %q given %d times", k, len(v[k]))
+		}
+	}
+	return nil
 }
 
 func (p *params) str(name, def string) string {
@@ -385,7 +395,7 @@ func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) {
 		s.failWith(w, r, err)
 		return
 	}
-	data, err := s.person(r.Context(), p)
+	data, _, err := s.person(r.Context(), p)
 	if err != nil {
 		s.failWith(w, r, err)
 		return
@@ -393,48 +403,53 @@ func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) {
 	reply(w, data)
 }
 
-// person reads a person's history: name (required), profile.
-func (s *Server) person(ctx context.Context, p *params) (*personJSON, error) {
+// findPerson finds the person the parameter name names (required),
+// among the configuration's people too; board carries them and the
+// exclusions.
+func (s *Server) findPerson(ctx context.Context, p *params) (engine.Found, engine.Board, error) {
+	var board engine.Board
 	name := p.str("name", "")
 	if name == "" {
 		p.errs = append(p.errs, "name: required (a person's name, an account, or a key)")
 	}
+	if err := p.err(); err != nil {
+		return engine.Found{}, board, err
+	}
+	board.Configure(s.cfg)
+	found, err := s.store.FindPerson(ctx, name, board.People)
+	return found, board, err
+}
+
+// person reads a person's history: name (required), profile. It returns
+// whom the name found too.
+func (s *Server) person(ctx context.Context, p *params) (*personJSON, engine.Found, error) {
 	profiles := engine.Profiles(s.cfg)
 	profile := p.oneOf("profile", "calvin", slices.Sorted(maps.Keys(profiles)))
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	var board engine.Board
-	board.Configure(s.cfg)
-	board.Profile = engine.Profile{Name: profile, Weights: profiles[profile]}
-	found, err := s.store.FindPerson(ctx, name, board.People)
+	found, board, err := s.findPerson(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, found, err
 	}
+	board.Profile = engine.Profile{Name: profile, Weights: profiles[profile]}
 	var areas map[string][]string
 	if s.cfg != nil && len(s.cfg.Areas) > 0 {
 		areas = s.cfg.Areas
 	}
 	history, err := s.store.History(ctx, board, found, areas)
 	if err != nil {
-		return nil, err
+		return nil, found, err
 	}
 	out := &personJSON{Key: found.Key, Name: found.Name, Profile: profile, Accounts: []accountJSON{}, Months: []personMonth{}}
 	for _, a := range found.Accounts {
 		out.Accounts = append(out.Accounts, accountJSON{a[0], a[1]})
 	}
-	for _, pm := range history {
+	for _, pm := range history.Months {
 		out.Months = append(out.Months, personMonth{Month: pm.Month.Format("2006-01"), Rank: pm.Entry.Rank, Excluded: pm.Entry.Excluded,
 			Score: pm.Entry.Score, Metrics: metricsJSON(pm.Entry.Metrics), TopArea: optional(pm.TopArea), Share: pm.Share})
 	}
-	posts, err := s.store.PersonPosts(ctx, found.Accounts)
-	if err != nil {
-		return nil, err
+	if history.TopArea != "" {
+		out.Focus = &focusJSON{Area: history.TopArea, Share: history.Share, Posts: history.Posts}
 	}
-	if top, share := engine.Focus(posts, areas); top != "" {
-		out.Focus = &focusJSON{Area: top, Share: share, Posts: len(posts)}
-	}
-	return out, nil
+	return out, found, nil
 }
 
 // explainJSON is the posts behind a person's numbers.
@@ -476,24 +491,21 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 
 // explain lists the posts behind a person's numbers: name, month, window.
 func (s *Server) explain(ctx context.Context, p *params) (*explainJSON, error) {
-	name := p.str("name", "")
-	if name == "" {
-		p.errs = append(p.errs, "name: required (a person's name, an account, or a key)")
-	}
 	m := p.month("month", s.lastMonth())
 	window := p.oneOf("window", "month", engine.Windows)
-	if err := p.err(); err != nil {
+	found, _, err := s.findPerson(ctx, p)
+	if err != nil {
 		return nil, err
 	}
+	return s.explainSpan(ctx, found, window, m)
+}
+
+// explainSpan lists the posts behind found's numbers over the window
+// ending with month m.
+func (s *Server) explainSpan(ctx context.Context, found engine.Found, window string, m time.Time) (*explainJSON, error) {
 	first, last, err := engine.Span(window, m)
 	if err != nil {
 		return nil, bad("%v", err)
-	}
-	var board engine.Board
-	board.Configure(s.cfg)
-	found, err := s.store.FindPerson(ctx, name, board.People)
-	if err != nil {
-		return nil, err
 	}
 	whys, err := s.store.Explain(ctx, found.Accounts, first, last.AddDate(0, 0, 1))
 	if err != nil {
@@ -549,13 +561,14 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "%v", err)
 		return
 	}
+	v := r.URL.Query()
+	if err := once(v); err != nil {
+		s.failWith(w, r, err)
+		return
+	}
 	given := map[string]string{}
-	for k, v := range r.URL.Query() {
-		if len(v) > 1 {
-			s.failWith(w, r, bad("parameter %q given %d times", k, len(v)))
-			return
-		}
-		given[k] = v[0]
+	for k := range v {
+		given[k] = v.Get(k)
 	}
 	bind, err := rep.Bind(given)
 	if err != nil {
@@ -624,32 +637,18 @@ func (s *Server) sources(ctx context.Context) ([]*sourceJSON, error) {
 			order = append(order, src.Name)
 		}
 	}
-	rows, err := s.store.DB().QueryContext(ctx, `
-		SELECT p.source, p.platform, p.posts, p.newest, r.last, coalesce(r.runs, 0)
-		FROM (SELECT source, any_value(platform) AS platform, count(*) AS posts, max(created_at) AS newest FROM posts GROUP BY source) AS p
-		LEFT JOIN (SELECT source, max(finished_at) AS last, count(*) AS runs FROM ingest_runs GROUP BY source) AS r USING (source)
-		ORDER BY p.source`)
+	stored, err := s.store.Sources(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var name, platform string
-		var posts, runs int64
-		var newest, last *time.Time
-		if err := rows.Scan(&name, &platform, &posts, &newest, &last, &runs); err != nil {
-			return nil, err
-		}
-		j := byName[name]
+	for _, st := range stored {
+		j := byName[st.Source]
 		if j == nil {
-			j = &sourceJSON{Name: name, Platform: platform}
-			byName[name] = j
-			order = append(order, name)
+			j = &sourceJSON{Name: st.Source, Platform: st.Platform}
+			byName[st.Source] = j
+			order = append(order, st.Source)
 		}
-		j.Posts, j.NewestPost, j.LastIngest, j.Runs = posts, newest, last, runs
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		j.Posts, j.NewestPost, j.LastIngest, j.Runs = st.Posts, &st.LastPost, st.LastIngest, st.Runs
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

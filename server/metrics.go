@@ -134,24 +134,14 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 func (c *storeCollector) storeMetrics(ctx context.Context, month time.Time) ([]prometheus.Metric, error) {
 	s := c.s
 	var out []prometheus.Metric
-	rows, err := s.store.DB().QueryContext(ctx, `SELECT source, count(*), epoch(max(created_at)) FROM posts GROUP BY source ORDER BY source`)
+	sources, err := s.store.Sources(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var source string
-		var n int64
-		var newest float64
-		if err := rows.Scan(&source, &n, &newest); err != nil {
-			return nil, err
-		}
+	for _, st := range sources {
 		out = append(out,
-			prometheus.MustNewConstMetric(c.posts, prometheus.GaugeValue, float64(n), source),
-			prometheus.MustNewConstMetric(c.newest, prometheus.GaugeValue, newest, source))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+			prometheus.MustNewConstMetric(c.posts, prometheus.GaugeValue, float64(st.Posts), st.Source),
+			prometheus.MustNewConstMetric(c.newest, prometheus.GaugeValue, float64(st.LastPost.UnixMicro())/1e6, st.Source))
 	}
 	areas := map[string][]string{"all": nil}
 	if s.cfg != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/calvinslist/calvin/engine"
 )
@@ -124,7 +125,7 @@ func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request) {
 	}
 	month := p.v.Get("month")
 	p.v.Del("month")
-	person, err := s.person(r.Context(), p)
+	person, found, err := s.person(r.Context(), p)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -134,8 +135,12 @@ func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request) {
 		month = person.Months[len(person.Months)-1].Month
 	}
 	if month != "" {
-		ep := &params{v: map[string][]string{"name": {person.Key}, "month": {month}}}
-		if page.Explain, err = s.explain(r.Context(), ep); err != nil {
+		m, err := time.Parse("2006-01", month)
+		if err != nil {
+			s.pageError(w, r, bad("month: want YYYY-MM, got %q", month))
+			return
+		}
+		if page.Explain, err = s.explainSpan(r.Context(), found, "month", m); err != nil {
 			s.pageError(w, r, err)
 			return
 		}

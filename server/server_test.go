@@ -255,8 +255,9 @@ func TestPersonExplainQueriesSources(t *testing.T) {
 	}
 	var x explainJSON
 	get(t, ts, "/api/v1/explain?name=alice@x.org&month=2026-10", 200, &x)
-	// Alice in October: sent m1 and m4, received m2 and m3.
-	if x.Counts["sent"] != 2 || x.Counts["received"] != 2 || len(x.Posts) != x.Counts["sent"]+x.Counts["received"]+x.Counts["first_response"]+x.Counts["accepted"] {
+	// Alice in October: sent m1 and m4, received m2 and m3; no first
+	// response (m4 answers in her own thread) and nothing accepted.
+	if x.Counts["sent"] != 2 || x.Counts["received"] != 2 || x.Counts["first_response"] != 0 || x.Counts["accepted"] != 0 || len(x.Posts) != 4 {
 		t.Errorf("explain: %+v", x)
 	}
 	var reports []reportJSON

@@ -58,7 +58,7 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 	}
 	t := &report.Table{Columns: []string{"month", "rank", "score", "posts", "comments", "received", "accepted",
 		"reach", "helped", "first_responses", "active_days", "top_area", "focus"}}
-	for _, pm := range history {
+	for _, pm := range history.Months {
 		en := pm.Entry
 		var rank any
 		switch {
@@ -82,14 +82,8 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 	if err := report.Write(e.stdout, *format, t); err != nil {
 		return err
 	}
-	if human {
-		posts, err := store.PersonPosts(ctx, p.Accounts)
-		if err != nil {
-			return err
-		}
-		if top, share := engine.Focus(posts, areas); top != "" {
-			fmt.Fprintf(e.stdout, "\nFocus: %s, %s of %d posts.\n", top, percent(share), len(posts))
-		}
+	if human && history.TopArea != "" {
+		fmt.Fprintf(e.stdout, "\nFocus: %s, %s of %d posts.\n", history.TopArea, percent(history.Share), history.Posts)
 	}
 	return nil
 }
