@@ -125,6 +125,41 @@ func BenchmarkLeaderboard(b *testing.B) {
 	}
 }
 
+// BenchmarkRefresh recomputes every source's accounts and monthly metrics
+// (Store.Refresh, what calvin refresh does) over the store at
+// CALVIN_BENCH_DB, under a 1 GB cap, or over a new store of a million
+// posts and comments without it. The store's posts are linked first.
+func BenchmarkRefresh(b *testing.B) {
+	ctx := context.Background()
+	path := os.Getenv("CALVIN_BENCH_DB")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "bench.duckdb")
+	}
+	s, err := Open(ctx, path, Options{MemoryLimit: "1GB"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if os.Getenv("CALVIN_BENCH_DB") == "" {
+		if _, err := s.Ingest(ctx, benchBatches(b, 500_000), ingest.Options{Source: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	} else if _, err := s.Refresh(ctx); err != nil { // links what is not linked yet
+		b.Fatal(err)
+	}
+	var rows int64
+	if err := s.db.QueryRow("SELECT count(*) FROM posts").Scan(&rows); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows), "posts")
+}
+
 // BenchmarkPullNNTP: a pull of 100,000 articles (4 groups, one in ten
 // crossposted) from a local INN into a new store, end to end: overviews,
 // steps of 5,000 articles each committed with its marks, then the refresh.

@@ -6,9 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"os"
 	"runtime/debug"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -97,7 +95,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	// process through the refresh, on top of DuckDB's: at ten million
 	// posts that pushed the peak over 2 GiB.
 	debug.FreeOSMemory()
-	if err := finish(ctx, tx, &run, opts, loaded.unthreaded > 0); err != nil {
+	if err := finish(ctx, tx, ar, &run, opts, loaded.unthreaded > 0); err != nil {
 		return run, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -110,7 +108,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // the posts stored without one when there are any (unthreaded), stores the
 // accounts' facts the read found, refreshes the source's derived tables
 // and records the run.
-func finish(ctx context.Context, tx *sql.Tx, run *Run, opts ingest.Options, unthreaded bool) error {
+func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, unthreaded bool) error {
 	stats := opts.Stats
 	for _, f := range opts.Facts.All() {
 		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) VALUES (?, ?, ?, ?)", run.Source, f[0], f[1], f[2]); err != nil {
@@ -131,7 +129,7 @@ func finish(ctx context.Context, tx *sql.Tx, run *Run, opts ingest.Options, unth
 	}
 	t2 := time.Now()
 	run.Storing = t2.Sub(t1)
-	if err := refresh(ctx, tx, run.Source); err != nil {
+	if err := refresh(ctx, tx, ar, run.Source); err != nil {
 		return err
 	}
 	run.Refreshing = time.Since(t2)
@@ -278,61 +276,62 @@ func execLoad(ctx context.Context, tx *sql.Tx, fresh bool) (inserted, updated in
 	return inserted, updated, rows.Err()
 }
 
-// refresh recomputes the derived tables of one source: its accounts, then
-// its monthly metrics. The metrics pass their intermediate results through
-// Parquet files in a scratch folder, removed when the refresh ends (see
-// queries/refresh_metric_posts.sql for why files); the steps that take
-// $source get it.
-func refresh(ctx context.Context, tx *sql.Tx, source string) error {
-	scratch, err := scratchDir(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("refresh: %w", err)
+// refresh brings the derived tables of one source up to date inside tx:
+// it links the posts not linked yet (post_links), then recomputes the
+// source's accounts and its monthly metrics from scratch. ar is the Arrow
+// interface of tx's connection, through which the metrics are read and
+// stored (engine/metrics.go).
+func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string) error {
+	if err := linkPosts(ctx, tx, source); err != nil {
+		return err
 	}
-	defer os.RemoveAll(scratch)
-	if _, err := tx.ExecContext(ctx, "SET VARIABLE calvin_scratch = "+quote(scratch)); err != nil {
-		return fmt.Errorf("refresh: %w", err)
+	arg := sql.Named("source", source)
+	if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE source = $source", arg); err != nil {
+		return fmt.Errorf("refresh accounts: %w", err)
 	}
-	arg := []any{sql.Named("source", source)}
-	for _, step := range []struct {
-		name, sql string
-		args      []any
-	}{
-		{"accounts", "DELETE FROM accounts WHERE source = $source", arg},
-		{"accounts", queries.MustGet("refresh_accounts"), arg},
-		{"monthly_metrics", queries.MustGet("refresh_metric_authors"), arg},
-		{"monthly_metrics", queries.MustGet("refresh_metric_posts"), arg},
-		{"monthly_metrics", queries.MustGet("refresh_monthly_metrics"), nil},
-		{"monthly_metrics", "DELETE FROM monthly_metrics WHERE source = $source", arg},
-		{"monthly_metrics", queries.MustGet("refresh_store_metrics"), arg},
-		{"monthly_metrics", queries.MustGet("refresh_cleanup"), nil},
-	} {
-		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
-			return fmt.Errorf("refresh %s: %w", step.name, err)
-		}
+	if _, err := tx.ExecContext(ctx, queries.MustGet("refresh_accounts"), arg); err != nil {
+		return fmt.Errorf("refresh accounts: %w", err)
+	}
+	if err := refreshMetrics(ctx, tx, ar, source); err != nil {
+		return fmt.Errorf("refresh monthly_metrics: %w", err)
 	}
 	return nil
 }
 
-// scratchDir makes a new folder for a refresh's intermediate files inside
-// DuckDB's temporary directory (beside the database file, where DuckDB
-// spills), or the system's when DuckDB has none.
-func scratchDir(ctx context.Context, tx *sql.Tx) (string, error) {
-	var dir string
-	if err := tx.QueryRowContext(ctx, "SELECT current_setting('temp_directory')").Scan(&dir); err != nil {
-		return "", err
+// linkPosts makes the post_links rows of the posts of source stored since
+// the last link (their post_key is above every linked one), numbering
+// their new accounts, and makes again those left pending, whose parent or
+// thread may have been stored since. With nothing to link it reads no
+// more than two counts.
+func linkPosts(ctx context.Context, tx *sql.Tx, source string) error {
+	var after, unlinked, pending int64
+	err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(post_key), 0) FROM post_links WHERE source = $source),
+		(SELECT count(*) FROM post_links WHERE source = $source AND pending)`, sql.Named("source", source)).Scan(&after, &pending)
+	if err != nil {
+		return fmt.Errorf("link: %w", err)
 	}
-	if dir == "" {
-		dir = os.TempDir()
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM posts WHERE source = ? AND post_key > ?", source, after).Scan(&unlinked); err != nil {
+		return fmt.Errorf("link: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+	if unlinked == 0 && pending == 0 {
+		return nil
 	}
-	return os.MkdirTemp(dir, "calvin-refresh-")
-}
-
-// quote makes s a SQL string literal.
-func quote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	args := []any{sql.Named("source", source), sql.Named("after", after)}
+	for _, step := range []struct {
+		sql  string
+		args []any
+	}{
+		{"CREATE OR REPLACE TEMP TABLE relink AS SELECT post_key FROM post_links WHERE source = $source AND pending", args[:1]},
+		{"DELETE FROM post_links WHERE source = $source AND pending", args[:1]},
+		{queries.MustGet("link_accounts"), args},
+		{queries.MustGet("link_posts"), args},
+		{"DROP TABLE relink", nil},
+	} {
+		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
+			return fmt.Errorf("link: %w", err)
+		}
+	}
+	return nil
 }
 
 // maxThreadDepth bounds the passes that give posts their parents' threads:
@@ -391,12 +390,17 @@ func (s *Store) Refresh(ctx context.Context, sources ...string) (time.Duration, 
 		}
 		rows.Close()
 	}
+	conn, ar, err := s.arrowConn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
 	for _, src := range sources {
-		tx, err := s.db.BeginTx(ctx, nil)
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return 0, err
 		}
-		if err := refresh(ctx, tx, src); err != nil {
+		if err := refresh(ctx, tx, ar, src); err != nil {
 			tx.Rollback()
 			return 0, err
 		}

@@ -85,7 +85,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		return run, err
 	}
 	defer tx.Rollback()
-	if err := finish(ctx, tx, &run, opts, unthreaded); err != nil {
+	if err := finish(ctx, tx, ar, &run, opts, unthreaded); err != nil {
 		return run, err
 	}
 	if err := tx.Commit(); err != nil {

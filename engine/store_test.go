@@ -250,6 +250,8 @@ func fingerprint(t *testing.T, s *Store) string {
 		"SELECT count(*) || ':' || coalesce(sum(hash(source, post_id, thread_id, score, views, accepted_at, author_name)), 0) FROM posts",
 		"SELECT count(*) || ':' || coalesce(sum(hash(m)), 0) FROM monthly_metrics AS m",
 		"SELECT count(*) || ':' || coalesce(sum(hash(a)), 0) FROM accounts AS a",
+		"SELECT count(*) || ':' || coalesce(sum(hash(l)), 0) FROM post_links AS l",
+		"SELECT count(*) || ':' || coalesce(sum(hash(k)), 0) FROM account_keys AS k",
 		"SELECT count(*) FROM ingest_runs",
 	} {
 		var v string
@@ -529,21 +531,71 @@ func TestFirstResponseTies(t *testing.T) {
 	}
 }
 
-// TestRefreshLeavesNoScratch: the refresh's Parquet files go to a folder in
-// DuckDB's temporary directory (the database's path + ".tmp"), removed when
-// the refresh ends.
-func TestRefreshLeavesNoScratch(t *testing.T) {
-	s, path := newStore(t)
-	ingestDump(t, s, fixture)
-	entries, err := os.ReadDir(path + ".tmp")
-	if err != nil {
-		t.Fatalf("the scratch folder's parent: %v", err)
+// TestLateParent: a thread's first post stored by a later ingest than its
+// replies. After the first ingest, bob's r1 (answering t1) and cat's r2
+// (answering r1) have neither parent nor starter for r1, so their links
+// wait (pending): bob received r2 and reached cat, cat reached bob, nobody
+// helped anyone or gave a first response. Once ann's t1 is stored, the
+// links are made again: ann received r1 and reached bob; bob reached ann
+// and cat, helped ann and gave the thread's first response; cat helped
+// ann. A store that got all three posts at once has the same metrics.
+func TestLateParent(t *testing.T) {
+	at := time.Date(2021, 5, 1, 9, 0, 0, 0, time.UTC)
+	post := func(id, parent, author, kind string, after time.Duration) ingest.Post {
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte("t1"), ParentID: []byte(parent),
+			Kind: kind, Author: []byte(author), CreatedAt: at.Add(after).UnixMicro()}
 	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "calvin-refresh-") {
-			t.Errorf("left behind: %s", e.Name())
+	t1 := post("t1", "", "ann", ingest.KindTopic, 0)
+	t1.ParentID = nil
+	replies := posts{
+		post("r1", "t1", "bob", ingest.KindReply, time.Hour),
+		post("r2", "r1", "cat", ingest.KindReply, 2*time.Hour),
+	}
+	s, _ := newStore(t)
+	ctx := context.Background()
+	if _, err := s.Ingest(ctx, replies, ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, s *Store, want map[string]Metrics) {
+		t.Helper()
+		for author, w := range want {
+			if got := metricsOf(t, s, author, "2021-05-01"); got != w {
+				t.Errorf("%s, %s:\n got %+v\nwant %+v", when, author, got, w)
+			}
 		}
 	}
+	pending := func() (n int) {
+		t.Helper()
+		if err := s.db.QueryRow("SELECT count(*) FROM post_links WHERE pending").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	check("replies alone", s, map[string]Metrics{
+		"bob": {Posts: 1, Received: 1, Reach: 1, ActiveDays: 1},
+		"cat": {Posts: 1, Reach: 1, ActiveDays: 1},
+	})
+	if n := pending(); n != 2 {
+		t.Errorf("replies alone: %d links pending, want 2 (r1 without parent nor starter, r2 without starter)", n)
+	}
+	if _, err := s.Ingest(ctx, posts{t1}, ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Metrics{
+		"ann": {Posts: 1, Topics: 1, Received: 1, Reach: 1, ActiveDays: 1},
+		"bob": {Posts: 1, Received: 1, Reach: 2, Helped: 1, FirstResponses: 1, ActiveDays: 1},
+		"cat": {Posts: 1, Reach: 1, Helped: 1, ActiveDays: 1},
+	}
+	check("t1 stored later", s, want)
+	if n := pending(); n != 0 {
+		t.Errorf("t1 stored later: %d links pending, want 0", n)
+	}
+
+	whole, _ := newStore(t)
+	if _, err := whole.Ingest(ctx, append(posts{t1}, replies...), ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	check("all at once", whole, want)
 }
 
 // stringCompressions returns the compression methods of the string

@@ -40,7 +40,7 @@ func monthlyRows(t *testing.T, s *Store) []string {
 
 // TestSpanMetricsAgree: over every calendar month and every area, the
 // metrics computed from the posts (window_metrics.sql) are exactly
-// monthly_metrics (refresh_monthly_metrics.sql), for the fixtures of
+// monthly_metrics (engine/metrics.go), for the fixtures of
 // three platforms: two writings of the definitions that must not drift.
 func TestSpanMetricsAgree(t *testing.T) {
 	s, _ := newStore(t)

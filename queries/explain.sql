@@ -16,7 +16,7 @@ WITH want AS (
     SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)
 ),
 mine AS (
-    SELECT p.rowid AS pk, p.* FROM posts AS p SEMI JOIN want USING (source, author)
+    SELECT p.*, p.post_key AS pk FROM posts AS p SEMI JOIN want USING (source, author)
 ),
 thread_of AS (
     SELECT s.source, s.thread_id, s.title, s.author AS starter, coalesce(s.author_name, s.author) AS starter_name
@@ -48,7 +48,7 @@ accepted AS (
     WHERE m.accepted_at >= CAST($from AS TIMESTAMP) AND m.accepted_at < CAST($to AS TIMESTAMP)
 ),
 firsts AS (
-    SELECT source, thread_id, arg_min_null({'author': author, 'post_id': post_id, 'at': created_at}, (created_at, rowid)) AS first
+    SELECT source, thread_id, arg_min_null({'author': author, 'post_id': post_id, 'at': created_at}, (created_at, post_key)) AS first
     FROM posts
     SEMI JOIN (SELECT DISTINCT source, thread_id FROM mine) USING (source, thread_id)
     WHERE kind IN ('answer', 'reply') AND post_id <> thread_id

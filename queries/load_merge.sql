@@ -1,14 +1,15 @@
 -- load_merge: the whole load of a source that has posts already, in one
 -- pass over the Arrow stream of the ingest (the view calvin_arrow_stream),
 -- without a staging copy: posts not stored yet are inserted with their
--- month; stored posts whose score, views, acceptance, title, author name or
--- size changed get the new values. A post's key, author, kind, thread and
--- date never change. Returns one row per post inserted or updated, with
--- merge_action 'INSERT' or 'UPDATE'. Threads the ingestor left NULL are
--- resolved afterwards by resolve_threads.
+-- month and a new post_key (the keys drawn for the stored ones go
+-- unused); stored posts whose score, views, acceptance, title, author name
+-- or size changed get the new values. A post's id, key, author, kind,
+-- thread and date never change. Returns one row per post inserted or
+-- updated, with merge_action 'INSERT' or 'UPDATE'. Threads the ingestor
+-- left NULL are resolved afterwards by resolve_threads.
 MERGE INTO posts
 USING (
-    SELECT *, CAST(date_trunc('month', created_at) AS DATE) AS month
+    SELECT *, CAST(date_trunc('month', created_at) AS DATE) AS month, nextval('post_keys') AS post_key
     FROM calvin_arrow_stream
 ) AS i
 ON posts.source = i.source AND posts.post_id = i.post_id

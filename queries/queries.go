@@ -3,9 +3,7 @@
 // statements run in order, parameters bound to the last). A file's leading
 // comment documents it: what it returns and the parameters ($name) it
 // takes. The files are plain DuckDB SQL, readable and runnable outside
-// Calvin; the metrics refresh also reads the DuckDB variable calvin_scratch,
-// the folder for its intermediate Parquet files (SET VARIABLE
-// calvin_scratch = '/tmp/x' before running it by hand).
+// Calvin.
 package queries
 
 import (
@@ -39,8 +37,8 @@ func MustGet(name string) string {
 	return q
 }
 
-// Metrics returns the names of the per-month metrics refresh_monthly_metrics
-// computes, in the order of the monthly_metrics table's columns.
+// Metrics returns the names of the per-month metrics the engine computes
+// (engine/metrics.go), in the order of the monthly_metrics table's columns.
 func Metrics() []string {
 	return []string{
 		"posts", "comments", "questions", "answers", "topics", "received",

@@ -4,6 +4,7 @@
 
 -- posts: one row per message, the canonical post of DESIGN.md, keyed by
 -- (source, post_id), plus month, the calendar month (UTC) of created_at.
+CREATE SEQUENCE IF NOT EXISTS post_keys;
 CREATE TABLE IF NOT EXISTS posts (
     source      VARCHAR   NOT NULL, -- the configured source's name
     platform    VARCHAR   NOT NULL, -- stackexchange, nntp, mbox, discourse, csv
@@ -20,7 +21,8 @@ CREATE TABLE IF NOT EXISTS posts (
     score       BIGINT    NOT NULL, -- net votes or likes
     views       BIGINT,             -- views of the thread, on thread starters
     accepted_at TIMESTAMP,          -- when this answer was accepted
-    body_bytes  BIGINT    NOT NULL  -- size of the body
+    body_bytes  BIGINT    NOT NULL, -- size of the body
+    post_key    BIGINT              -- a number unique in the file, given as the post is stored (post_keys)
 );
 
 -- ingest_runs: one row per ingest that landed.
@@ -145,3 +147,38 @@ UPDATE accounts SET person = CASE WHEN platform IN ('mbox', 'nntp') THEN 'mail:'
                                   ELSE 'account:' || source || '/' || author END
 WHERE person IS NULL;
 
+
+-- posts.post_key came later: a file made before it numbers its posts here,
+-- in the order they were stored. post_links and the metrics' ties use it.
+ALTER TABLE posts ADD COLUMN IF NOT EXISTS post_key BIGINT;
+UPDATE posts SET post_key = nextval('post_keys') WHERE post_key IS NULL;
+
+-- account_keys: a number for each account, unique in the file and never
+-- changed, which post_links holds instead of the account's name. Added to
+-- by each ingest (link_accounts).
+CREATE SEQUENCE IF NOT EXISTS author_keys;
+CREATE TABLE IF NOT EXISTS account_keys (
+    source     VARCHAR NOT NULL,
+    author     VARCHAR NOT NULL,
+    author_key INTEGER NOT NULL
+);
+
+-- post_links: what the metrics need of each post, its parent and its
+-- thread, in numbers: one row per post, made by the ingest that stores
+-- the post (link_posts), so that recomputing the metrics joins nothing.
+-- A post's author, parent and thread never change, so neither does its
+-- row, except while its parent or its thread's first post is not stored
+-- yet (pending): each ingest looks for those again.
+CREATE TABLE IF NOT EXISTS post_links (
+    source             VARCHAR   NOT NULL,
+    post_key           BIGINT    NOT NULL, -- posts.post_key
+    month              DATE      NOT NULL, -- posts.month
+    kind               TINYINT   NOT NULL, -- 1 question, 2 answer, 3 comment, 4 topic, 5 reply
+    created_at         TIMESTAMP NOT NULL, -- posts.created_at
+    author_key         INTEGER,            -- the author's account_keys.author_key; NULL for a deleted user
+    parent_key         BIGINT,             -- the parent's post_key; NULL: no parent, or not stored
+    parent_author_key  INTEGER,            -- the parent's author_key
+    thread_key         BIGINT,             -- the post_key of the thread's first post; NULL: not stored
+    starter_author_key INTEGER,            -- that post's author_key
+    pending            BOOLEAN   NOT NULL  -- the parent or the thread's first post is not stored yet
+);

@@ -1,8 +1,9 @@
 -- window_metrics: the metrics of DESIGN.md per account over any span of
 -- time and any set of areas, computed from the posts: what the 90-day
--- window and area boards rank. The definitions are those of
--- refresh_monthly_metrics, which computes them per calendar month; over a
--- calendar month and every area the two agree exactly (a test checks it).
+-- window and area boards rank. The definitions are those of the engine's
+-- monthly metrics (engine/metrics.go), computed per calendar month; over
+-- a calendar month and every area the two agree exactly (a test checks
+-- it).
 --
 -- The span is [$from, $to). A post's areas are its own, or, when it has
 -- none (a Stack Exchange answer or comment), its thread's first post's;
@@ -31,7 +32,7 @@ span AS (
 -- posts, the parents of the span's posts, and the threads' responses made
 -- before the span's end (one of which is each thread's first).
 made AS (
-    SELECT posts.rowid AS pk, source, post_id, thread_id, parent_id, kind, author, created_at, accepted_at, areas
+    SELECT posts.post_key AS pk, source, post_id, thread_id, parent_id, kind, author, created_at, accepted_at, areas
     FROM posts, span
     WHERE ($source IS NULL OR source = $source)
       AND ((created_at >= span.t0 AND created_at < span.t1) OR (accepted_at >= span.t0 AND accepted_at < span.t1))
@@ -40,7 +41,7 @@ threads AS (
     SELECT DISTINCT source, thread_id FROM made
 ),
 starters AS (
-    SELECT p.source, p.thread_id, p.rowid AS thread_pk, p.author AS starter, p.views AS thread_views, p.areas AS thread_areas
+    SELECT p.source, p.thread_id, p.post_key AS thread_pk, p.author AS starter, p.views AS thread_views, p.areas AS thread_areas
     FROM posts AS p SEMI JOIN threads USING (source, thread_id)
     WHERE p.post_id = p.thread_id
 ),
@@ -49,7 +50,7 @@ parents AS (
     FROM posts AS p SEMI JOIN (SELECT DISTINCT source, parent_id AS post_id FROM made WHERE parent_id IS NOT NULL) USING (source, post_id)
 ),
 responses AS (
-    SELECT p.rowid AS pk, p.source, p.post_id, p.thread_id, p.kind, p.author, p.created_at, p.areas
+    SELECT p.post_key AS pk, p.source, p.post_id, p.thread_id, p.kind, p.author, p.created_at, p.areas
     FROM posts AS p SEMI JOIN threads USING (source, thread_id), span
     WHERE p.kind IN ('answer', 'reply') AND p.post_id <> p.thread_id AND p.created_at < span.t1
 ),
