@@ -10,7 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/calvinslist/calvin/ingest"
@@ -110,10 +112,8 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // and records the run.
 func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, unthreaded bool) error {
 	stats := opts.Stats
-	for _, f := range opts.Facts.All() {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) VALUES (?, ?, ?, ?)", run.Source, f[0], f[1], f[2]); err != nil {
-			return fmt.Errorf("ingest: account facts: %w", err)
-		}
+	if err := storeFacts(ctx, tx, ar, run.Source, opts.Facts.All()); err != nil {
+		return fmt.Errorf("ingest: account facts: %w", err)
 	}
 	run.RowsRead = stats.Read.Load()
 	run.RowsRejected = stats.Rejected.Load()
@@ -142,6 +142,46 @@ func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts in
 		return fmt.Errorf("ingest: record run: %w", err)
 	}
 	return nil
+}
+
+// factsView is the name under which an ingest's account facts are visible
+// to DuckDB while they are stored.
+const factsView = "calvin_facts_stream"
+
+// storeFacts adds the facts (author, fact, value) a read found to
+// account_facts under source, those already there kept, in one statement:
+// a statement per fact, inside the ingest's transaction, ran a Stack
+// Exchange dump of a million users out of memory at a 1 GB cap.
+func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, facts [][3]string) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "author", Type: arrow.BinaryTypes.String},
+		{Name: "fact", Type: arrow.BinaryTypes.String},
+		{Name: "value", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for _, f := range facts {
+		for i, v := range f {
+			b.Field(i).(*array.StringBuilder).Append(v)
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	rr, err := array.NewRecordReader(schema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	release, err := ar.RegisterView(rr, factsView)
+	if err != nil {
+		return err
+	}
+	defer release()
+	_, err = tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT $source, author, fact, value FROM "+factsView, sql.Named("source", source))
+	return err
 }
 
 // arrowConn returns a connection of its own and duckdb-go's Arrow

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -1006,6 +1007,51 @@ func TestNetworkAccountRule(t *testing.T) {
 	want := "1 Alice 12 t,t2 se:101 2; 2 Bob 10 t,t2 se:102 2; 3 Carol & Co 6 t,t2 se:103 2; 4 Dave 4 t,t2 se:104 2"
 	if strings.Join(got, "; ") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, "; "), want)
+	}
+}
+
+// withFacts is a source of posts whose read also finds n network
+// accounts, one per made-up user.
+type withFacts struct {
+	posts
+	n int
+}
+
+func (w withFacts) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
+	for i := range w.n {
+		opts.Facts.Add(strconv.Itoa(i), "se_account", strconv.Itoa(i%1000))
+	}
+	return w.posts.Read(ctx, opts)
+}
+
+// TestManyFacts: the accounts' facts of a large dump (200,000 users) are
+// stored under a 64 MB cap, and a second read of them adds nothing. A
+// statement per fact ran a dump of 125,000 users out of memory at 1 GB.
+func TestManyFacts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "calvin.duckdb")
+	s, err := Open(context.Background(), path, Options{MemoryLimit: "64MB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	src := withFacts{posts: posts{{PostID: []byte("q1"), ThreadID: []byte("q1"), Kind: ingest.KindQuestion,
+		Author: []byte("7"), CreatedAt: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}}, n: 200_000}
+	for range 2 {
+		if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		var people string
+		if err := s.db.QueryRow("SELECT count(*) FROM account_facts WHERE source = 't' AND fact = 'se_account'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 200_000 {
+			t.Errorf("%d facts stored, want 200000", n)
+		}
+		// User 7's network account is 7, so its person is se:7.
+		if err := s.db.QueryRow("SELECT person FROM accounts WHERE author = '7'").Scan(&people); err != nil || people != "se:7" {
+			t.Errorf("user 7: person %q, %v; want se:7", people, err)
+		}
 	}
 }
 
