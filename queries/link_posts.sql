@@ -8,14 +8,19 @@
 -- The two joins keep their build sides narrow (a parent needs only its
 -- key and account; a thread only its first post's), and a thread's first
 -- post is the post that opens it (its own thread): at ten million posts,
--- joining whole rows spilled to disk and took three times as long.
+-- joining whole rows spilled to disk and took three times as long. The
+-- accounts are numbered after those joins, so that an ingest of a few
+-- posts into a large source looks up a few accounts, not every post's.
 -- Parameters: $source, $after.
 INSERT INTO post_links BY NAME
-WITH p AS NOT MATERIALIZED (
-    SELECT posts.post_key, post_id, thread_id, parent_id, kind, created_at, month, k.author_key
+WITH n AS (
+    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author
     FROM posts
-    LEFT JOIN (SELECT author, author_key FROM account_keys WHERE source = $source) AS k USING (author)
     WHERE source = $source
+      AND (post_key > $after OR post_key IN (SELECT post_key FROM relink))
+),
+k AS NOT MATERIALIZED (
+    SELECT author, author_key FROM account_keys WHERE source = $source
 )
 SELECT $source AS source,
        n.post_key,
@@ -23,16 +28,17 @@ SELECT $source AS source,
        CAST(CASE n.kind WHEN 'question' THEN 1 WHEN 'answer' THEN 2 WHEN 'comment' THEN 3
                         WHEN 'topic' THEN 4 WHEN 'reply' THEN 5 END AS TINYINT) AS kind,
        n.created_at,
-       n.author_key,
+       na.author_key,
        par.post_key   AS parent_key,
-       par.author_key AS parent_author_key,
+       pa.author_key  AS parent_author_key,
        s.post_key     AS thread_key,
-       s.author_key   AS starter_author_key,
+       sa.author_key  AS starter_author_key,
        (n.parent_id IS NOT NULL AND par.post_key IS NULL) OR s.post_key IS NULL AS pending
-FROM p AS n
-LEFT JOIN (SELECT post_id, post_key, author_key FROM p) AS par
+FROM n
+LEFT JOIN (SELECT post_id, post_key, author FROM posts WHERE source = $source) AS par
        ON par.post_id = n.parent_id
-LEFT JOIN (SELECT thread_id, post_key, author_key FROM p WHERE post_id = thread_id) AS s
+LEFT JOIN (SELECT thread_id, post_key, author FROM posts WHERE source = $source AND post_id = thread_id) AS s
        ON s.thread_id = n.thread_id
-WHERE n.post_key > $after
-   OR n.post_key IN (SELECT post_key FROM relink)
+LEFT JOIN k AS na ON na.author = n.author
+LEFT JOIN k AS pa ON pa.author = par.author
+LEFT JOIN k AS sa ON sa.author = s.author
