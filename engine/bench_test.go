@@ -160,6 +160,69 @@ func BenchmarkRefresh(b *testing.B) {
 	b.ReportMetric(float64(rows), "posts")
 }
 
+// BenchmarkMonthlyMetrics recomputes the monthly metrics of every source
+// of the store at CALVIN_BENCH_DB (or of a new store of a million posts
+// and comments), under a 1 GB cap: refreshMetrics alone, each source in a
+// transaction that commits, without the accounts and the links that
+// Store.Refresh also brings up to date (BenchmarkRefresh).
+func BenchmarkMonthlyMetrics(b *testing.B) {
+	ctx := context.Background()
+	path := os.Getenv("CALVIN_BENCH_DB")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "bench.duckdb")
+	}
+	s, err := Open(ctx, path, Options{MemoryLimit: "1GB"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if os.Getenv("CALVIN_BENCH_DB") == "" {
+		if _, err := s.Ingest(ctx, benchBatches(b, 500_000), ingest.Options{Source: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	} else if _, err := s.Refresh(ctx); err != nil { // links what is not linked yet
+		b.Fatal(err)
+	}
+	var sources []string
+	rows, err := s.db.Query("SELECT DISTINCT source FROM post_links ORDER BY source")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var src string
+		if err := rows.Scan(&src); err != nil {
+			b.Fatal(err)
+		}
+		sources = append(sources, src)
+	}
+	rows.Close()
+	conn, ar, err := s.arrowConn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var stored int64
+	b.ResetTimer()
+	for b.Loop() {
+		for _, src := range sources {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := refreshMetrics(ctx, tx, ar, src); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := s.db.QueryRow("SELECT count(*) FROM monthly_metrics").Scan(&stored); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(stored), "rows")
+}
+
 // BenchmarkPullNNTP: a pull of 100,000 articles (4 groups, one in ten
 // crossposted) from a local INN into a new store, end to end: overviews,
 // steps of 5,000 articles each committed with its marks, then the refresh.

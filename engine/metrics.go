@@ -144,11 +144,10 @@ func (c *monthCount) count(rec arrow.RecordBatch) {
 	postKey := rec.Column(0).(*array.Int64)
 	author := rec.Column(1).(*array.Int32)
 	kind := rec.Column(2).(*array.Int8)
-	day := rec.Column(3).(*array.Int8)
-	ts := rec.Column(4).(*array.Int64)
-	parent := rec.Column(5).(*array.Int32)
-	thread := rec.Column(6).(*array.Int64)
-	starter := rec.Column(7).(*array.Int32)
+	ts := rec.Column(3).(*array.Int64)
+	parent := rec.Column(4).(*array.Int32)
+	thread := rec.Column(5).(*array.Int64)
+	starter := rec.Column(6).(*array.Int32)
 	for i := range int(rec.NumRows()) {
 		hasAuthor := author.IsValid(i)
 		a := author.Value(i)
@@ -179,7 +178,15 @@ func (c *monthCount) count(rec arrow.RecordBatch) {
 			case kindReply:
 				t.posts++
 			}
-			t.days |= 1 << uint(day.Value(i))
+			// The day of the month: whole days since 1970 (rounded down)
+			// less the month's first day's.
+			const day = 24 * 60 * 60 * 1e6
+			at := ts.Value(i)
+			d := at / day
+			if at%day < 0 {
+				d--
+			}
+			t.days |= 1 << uint(d-int64(c.month))
 			if !startsThread && hasStarter && st != a {
 				c.helped.add(ai, st)
 			}

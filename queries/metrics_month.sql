@@ -1,14 +1,12 @@
 -- metrics_month: the post_links of $source made in one month, as the
 -- engine's monthly metrics read them (engine/metrics.go): the columns in
--- this order, the day of the month and the time in microseconds worked
--- out.
+-- this order, the time in microseconds since 1970.
 -- Parameters: $source, $month (the month's first day, as days since
 -- 1970-01-01).
 SELECT post_key,
        author_key,
        kind,
-       CAST(day(created_at) AS TINYINT) AS day,
-       epoch_us(created_at)             AS ts,
+       epoch_us(created_at) AS ts,
        parent_author_key,
        thread_key,
        starter_author_key

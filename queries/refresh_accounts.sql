@@ -11,31 +11,34 @@
 -- ranking.
 -- Parameters: $source.
 INSERT INTO accounts BY NAME
-SELECT a.*,
+SELECT $source AS source,
+       pl.platform,
+       a.*,
        CASE
-           WHEN a.platform IN ('mbox', 'nntp') THEN 'mail:' || a.author
+           WHEN pl.platform = 'stackexchange' AND a.author = '-1'
+               THEN 'bot: the Stack Exchange Community user'
+           WHEN a.author = 'bogus@does.not.exist.com'
+               THEN 'bot: Mailman''s stand-in for a lost sender'
+       END AS reason,
+       reason IS NULL AS ranked,
+       CASE
+           WHEN pl.platform IN ('mbox', 'nntp') THEN 'mail:' || a.author
            WHEN f.value IS NOT NULL THEN 'se:' || f.value
-           ELSE 'account:' || a.source || '/' || a.author
+           ELSE 'account:' || $source || '/' || a.author
        END AS person
 FROM (
-    SELECT source,
-           any_value(platform)                 AS platform,
-           author,
-           arg_max(author_name, created_at)    AS name,
-           count(*)                            AS messages,
-           min(created_at)                     AS first_post,
-           max(created_at)                     AS last_post,
-           CASE
-               WHEN any_value(platform) = 'stackexchange' AND author = '-1'
-                   THEN 'bot: the Stack Exchange Community user'
-               WHEN author = 'bogus@does.not.exist.com'
-                   THEN 'bot: Mailman''s stand-in for a lost sender'
-           END                                 AS reason,
-           reason IS NULL                      AS ranked
+    -- grouped by the account alone: with the source as a second key
+    -- (the same in every row) it took a third longer at ten million posts
+    SELECT author,
+           arg_max(author_name, created_at) AS name,
+           count(*)                         AS messages,
+           min(created_at)                  AS first_post,
+           max(created_at)                  AS last_post
     FROM posts
     WHERE source = $source AND author IS NOT NULL
-    GROUP BY source, author
+    GROUP BY author
 ) AS a
+CROSS JOIN (SELECT platform FROM posts WHERE source = $source LIMIT 1) AS pl
 LEFT JOIN (
     SELECT author, min(value) AS value
     FROM account_facts

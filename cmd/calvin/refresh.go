@@ -40,6 +40,8 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "refreshed in %s\n", took.Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "refreshed in %s (links %s, accounts %s, monthly metrics %s)\n",
+		took.Total.Round(time.Millisecond), took.Links.Round(time.Millisecond),
+		took.Accounts.Round(time.Millisecond), took.Metrics.Round(time.Millisecond))
 	return nil
 }
