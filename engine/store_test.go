@@ -963,12 +963,16 @@ func TestPeopleAcrossPlatforms(t *testing.T) {
 }
 
 // TestOldFileUpgraded: a file made before a table or column existed (here:
-// published and ingest_runs.rows_duplicate dropped) gets them on a
-// read-only open too, so that reading it never fails on them.
+// published, ingest_runs.rows_duplicate, posts.post_key, account_keys and
+// post_links dropped) gets them on a read-only open too, so that reading
+// it never fails on them: its 17 posts numbered. A refresh then links
+// them and gives back the monthly metrics the ingest had made.
 func TestOldFileUpgraded(t *testing.T) {
 	s, path := newStore(t)
 	ingestDump(t, s, fixture)
-	if _, err := s.db.Exec("DROP TABLE published; ALTER TABLE ingest_runs DROP COLUMN rows_duplicate"); err != nil {
+	before := monthlyRows(t, s)
+	if _, err := s.db.Exec(`DROP TABLE published; ALTER TABLE ingest_runs DROP COLUMN rows_duplicate;
+		ALTER TABLE posts DROP COLUMN post_key; DROP TABLE account_keys; DROP TABLE post_links`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -983,6 +987,26 @@ func TestOldFileUpgraded(t *testing.T) {
 	var dups int64
 	if err := ro.db.QueryRow("SELECT sum(rows_duplicate) FROM ingest_runs").Scan(&dups); err != nil || dups != 0 {
 		t.Errorf("rows_duplicate on an old file: %d, %v", dups, err)
+	}
+	var keys int
+	if err := ro.db.QueryRow("SELECT count(DISTINCT post_key) FROM posts").Scan(&keys); err != nil || keys != 17 {
+		t.Errorf("post keys on an old file: %d, %v; want 17", keys, err)
+	}
+	ro.Close()
+
+	rw, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	if _, err := rw.db.Exec("DELETE FROM monthly_metrics"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if after := monthlyRows(t, rw); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Errorf("refreshed after the upgrade:\n%s\nas ingested:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
 	}
 }
 
