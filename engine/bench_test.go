@@ -125,11 +125,11 @@ func BenchmarkLeaderboard(b *testing.B) {
 	}
 }
 
-// BenchmarkRefresh recomputes every source's accounts and monthly metrics
-// (Store.Refresh, what calvin refresh does) over the store at
-// CALVIN_BENCH_DB, under a 1 GB cap, or over a new store of a million
-// posts and comments without it. The store's posts are linked first.
-func BenchmarkRefresh(b *testing.B) {
+// refreshStore opens the store at CALVIN_BENCH_DB under a 1 GB cap, its
+// posts linked, or makes a store of a million posts and comments; it is
+// closed when the benchmark ends.
+func refreshStore(b *testing.B) *Store {
+	b.Helper()
 	ctx := context.Background()
 	path := os.Getenv("CALVIN_BENCH_DB")
 	if path == "" {
@@ -139,7 +139,7 @@ func BenchmarkRefresh(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
 	if os.Getenv("CALVIN_BENCH_DB") == "" {
 		if _, err := s.Ingest(ctx, benchBatches(b, 500_000), ingest.Options{Source: "bench"}); err != nil {
 			b.Fatal(err)
@@ -147,6 +147,16 @@ func BenchmarkRefresh(b *testing.B) {
 	} else if _, err := s.Refresh(ctx); err != nil { // links what is not linked yet
 		b.Fatal(err)
 	}
+	return s
+}
+
+// BenchmarkRefresh recomputes every source's accounts and monthly metrics
+// (Store.Refresh, what calvin refresh does) over the store at
+// CALVIN_BENCH_DB, under a 1 GB cap, or over a new store of a million
+// posts and comments without it. The store's posts are linked first.
+func BenchmarkRefresh(b *testing.B) {
+	ctx := context.Background()
+	s := refreshStore(b)
 	var rows int64
 	if err := s.db.QueryRow("SELECT count(*) FROM posts").Scan(&rows); err != nil {
 		b.Fatal(err)
@@ -167,22 +177,7 @@ func BenchmarkRefresh(b *testing.B) {
 // Store.Refresh also brings up to date (BenchmarkRefresh).
 func BenchmarkMonthlyMetrics(b *testing.B) {
 	ctx := context.Background()
-	path := os.Getenv("CALVIN_BENCH_DB")
-	if path == "" {
-		path = filepath.Join(b.TempDir(), "bench.duckdb")
-	}
-	s, err := Open(ctx, path, Options{MemoryLimit: "1GB"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if os.Getenv("CALVIN_BENCH_DB") == "" {
-		if _, err := s.Ingest(ctx, benchBatches(b, 500_000), ingest.Options{Source: "bench"}); err != nil {
-			b.Fatal(err)
-		}
-	} else if _, err := s.Refresh(ctx); err != nil { // links what is not linked yet
-		b.Fatal(err)
-	}
+	s := refreshStore(b)
 	var sources []string
 	rows, err := s.db.Query("SELECT DISTINCT source FROM post_links ORDER BY source")
 	if err != nil {
