@@ -96,19 +96,25 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportMetric(float64(src.rows), "rows")
 }
 
-// BenchmarkLeaderboard measures one month's board (calvin profile, top 10)
-// over a store of about a million posts and comments spread over ten
-// years.
+// BenchmarkLeaderboard measures one month's board and a 12-month one
+// (calvin profile, top 10, June 2020) over a store of about a million
+// posts and comments spread over ten years, or over the store at
+// CALVIN_BENCH_DB, opened read-only.
 func BenchmarkLeaderboard(b *testing.B) {
-	src := benchBatches(b, 500_000)
-	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.duckdb"), Options{})
+	var s *Store
+	var err error
+	if path := os.Getenv("CALVIN_BENCH_DB"); path != "" {
+		s, err = Open(context.Background(), path, Options{ReadOnly: true})
+	} else {
+		s, err = Open(context.Background(), filepath.Join(b.TempDir(), "bench.duckdb"), Options{})
+		if err == nil {
+			_, err = s.Ingest(context.Background(), benchBatches(b, 500_000), ingest.Options{Source: "bench"})
+		}
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "bench"}); err != nil {
-		b.Fatal(err)
-	}
 	for _, window := range []string{"month", "12m"} {
 		board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Window: window, Profile: calvinProfile}
 		b.Run(window, func(b *testing.B) {
