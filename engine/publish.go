@@ -83,6 +83,29 @@ func (s *Store) Published(ctx context.Context, month time.Time, window, profile,
 	return entries, at, len(entries) > 0, rows.Err()
 }
 
+// ReadBoard returns board b as a reader gets it: as published, cut to b's
+// top, when b's month was published and publishing keeps what b asks for
+// (every source, ranked by score, the excluded not listed); else ranked
+// now. at is when it was published, zero when ranked now. live ranks it
+// now in any case.
+func (s *Store) ReadBoard(ctx context.Context, b Board, live bool) (entries []Entry, at time.Time, err error) {
+	if !live && b.Source == "" && (b.By == "" || b.By == "score") && !b.ListExcluded {
+		stored, at, ok, err := s.Published(ctx, b.Month, b.Window, b.Profile.Name, b.AreaName)
+		if err != nil {
+			return nil, at, err
+		}
+		if ok {
+			top := b.Top
+			if top <= 0 {
+				top = 10
+			}
+			return stored[:min(len(stored), top)], at, nil
+		}
+	}
+	entries, err = s.Leaderboard(ctx, b)
+	return entries, time.Time{}, err
+}
+
 // PublishedBoards lists the boards published for a month: their window,
 // profile and area.
 func (s *Store) PublishedBoards(ctx context.Context, month time.Time) ([][3]string, error) {

@@ -163,8 +163,8 @@ func (s *Server) lastMonth() time.Time {
 
 // boardRequest is a leaderboard asked for, as the CLI's flags ask.
 type boardRequest struct {
-	board                  engine.Board
-	live, movers, excluded bool
+	board        engine.Board
+	live, movers bool
 }
 
 // parseBoard reads a board's parameters: month, window, profile, by,
@@ -184,9 +184,10 @@ func (s *Server) parseBoard(p *params) (boardRequest, error) {
 		}
 		top = n
 	}
-	q.excluded, q.live, q.movers = p.boolean("excluded"), p.boolean("live"), p.boolean("movers")
+	excluded := p.boolean("excluded")
+	q.live, q.movers = p.boolean("live"), p.boolean("movers")
 	q.board = engine.Board{Month: m, Window: window, Source: p.str("source", ""), By: by, Top: top,
-		Profile: engine.Profile{Name: profile, Weights: profiles[profile]}, ListExcluded: q.excluded}
+		Profile: engine.Profile{Name: profile, Weights: profiles[profile]}, ListExcluded: excluded}
 	q.board.Configure(s.cfg)
 	if area := p.str("area", ""); area != "" {
 		if err := q.board.SetArea(s.cfg, area); err != nil {
@@ -308,20 +309,12 @@ func (s *Server) leaderboard(ctx context.Context, q boardRequest) (*boardJSON, e
 	}
 	out := &boardJSON{Month: b.Month.Format("2006-01"), Window: b.Window, From: first.Format(time.DateOnly), To: last.Format(time.DateOnly),
 		Profile: b.Profile.Name, By: b.By, Area: optional(b.AreaName), Source: optional(b.Source), Entries: []entryJSON{}}
-	var entries []engine.Entry
-	if !q.live && b.Source == "" && b.By == "score" && !q.excluded && !q.movers {
-		stored, at, ok, err := s.store.Published(ctx, b.Month, b.Window, b.Profile.Name, b.AreaName)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			entries, out.PublishedAt = stored[:min(len(stored), b.Top)], &at
-		}
+	entries, at, err := s.store.ReadBoard(ctx, b, q.live || q.movers)
+	if err != nil {
+		return nil, err
 	}
-	if out.PublishedAt == nil {
-		if entries, err = s.store.Leaderboard(ctx, b); err != nil {
-			return nil, err
-		}
+	if !at.IsZero() {
+		out.PublishedAt = &at
 	}
 	var moves *engine.Moves
 	if q.movers {

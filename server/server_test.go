@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,72 @@ func TestLeaderboardAPI(t *testing.T) {
 	// Twelve months: Alice 4; Bob 2 in October + 1 in September = 3; Carol 1.
 	if len(b.Entries) != 3 || b.Entries[1].Name != "Bob Roe" || b.Entries[1].Score != 3 || *b.Entries[1].ActiveMonths != 2 {
 		t.Errorf("12m: %+v", b.Entries)
+	}
+}
+
+// lateMail is a message that reaches the store after October was
+// published: Dave answers Carol (m3) on 5 October.
+const lateMail = `From dave@w.org Mon Oct  5 10:00:00 2026
+From: Dave Doe <dave@w.org>
+Message-ID: <m6@list>
+In-Reply-To: <m3@list>
+Date: Mon, 05 Oct 2026 10:00:00 +0000
+Subject: Re: Hello
+
+Late.
+
+`
+
+// TestPublishedAPI: October's boards published, then lateMail stored.
+// The board reads as published (Alice 4, Bob 2, Carol 1, with the time);
+// live, and with movers (which publishing does not keep), as the data
+// stand: Carol sent 1 and received Dave's m6, score 2, equal with Bob;
+// Dave sent 1, score 1, rank 4.
+func TestPublishedAPI(t *testing.T) {
+	s, ts := testServer(t, Options{})
+	ctx := context.Background()
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.store.Publish(ctx, engine.ConfiguredBoards(s.cfg, oct, 10)); err != nil {
+		t.Fatal(err)
+	}
+	late := filepath.Join(t.TempDir(), "late.mbox")
+	if err := os.WriteFile(late, []byte(lateMail), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.Ingest(ctx, mbox.New(late), ingest.Options{Source: "list"}); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		rank  int
+		name  string
+		score float64
+	}
+	rows := func(b boardJSON) []row {
+		var out []row
+		for _, e := range b.Entries {
+			out = append(out, row{e.Rank, e.Name, e.Score})
+		}
+		return out
+	}
+	published := []row{{1, "Alice Doe", 4}, {2, "Bob Roe", 2}, {3, "Carol Poe", 1}}
+	live := []row{{1, "Alice Doe", 4}, {2, "Bob Roe", 2}, {2, "Carol Poe", 2}, {4, "Dave Doe", 1}}
+	for _, c := range []struct {
+		query     string
+		want      []row
+		published bool
+	}{
+		{"", published, true},
+		{"&live=true", live, false},
+		{"&movers=true", live, false},
+	} {
+		var b boardJSON
+		get(t, ts, "/api/v1/leaderboard?month=2026-10"+c.query, 200, &b)
+		if got := rows(b); !slices.Equal(got, c.want) {
+			t.Errorf("board%s: %+v, want %+v", c.query, got, c.want)
+		}
+		if (b.PublishedAt != nil) != c.published {
+			t.Errorf("board%s: published_at %v, want it set: %v", c.query, b.PublishedAt, c.published)
+		}
 	}
 }
 

@@ -91,23 +91,10 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	// A published board is read as it was published, unless asked live or
-	// for something publishing does not keep (one source, one metric, the
-	// excluded, the movers).
-	var publishedAt time.Time
-	var entries []engine.Entry
-	if !*live && *source == "" && *by == "score" && !*listExcluded && !*movers {
-		stored, at, ok, err := store.Published(ctx, m, *window, *profileName, *area)
-		if err != nil {
-			return err
-		}
-		if ok {
-			entries, publishedAt = stored[:min(len(stored), *top)], at
-		}
-	}
-	if publishedAt.IsZero() {
-		if entries, err = store.Leaderboard(ctx, board); err != nil {
-			return err
-		}
+	// for something publishing does not keep (the movers here).
+	entries, publishedAt, err := store.ReadBoard(ctx, board, *live || *movers)
+	if err != nil {
+		return err
 	}
 	var moves *engine.Moves
 	if *movers {
