@@ -303,6 +303,24 @@ type Moves struct {
 	Dropped  []Dropped      // of the previous top, not in this top, by their previous rank
 }
 
+// Change says how an entry of the board moved: its rank on the board
+// before (0: not ranked then) and "new" (not ranked then), "=" (the same
+// rank), "+2" (up two places) or "-1" (down one). An entry not ranked
+// now (excluded) has neither.
+func (m Moves) Change(e Entry) (previous int, change string) {
+	if e.Rank == 0 {
+		return 0, ""
+	}
+	previous = m.Previous[e.Person]
+	switch previous {
+	case 0:
+		return 0, "new"
+	case e.Rank:
+		return previous, "="
+	}
+	return previous, fmt.Sprintf("%+d", previous-e.Rank)
+}
+
 // Dropped is an account that left the top: its rank before, and its rank
 // now (0: not ranked at all).
 type Dropped struct {

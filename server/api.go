@@ -342,16 +342,12 @@ func entryOf(e engine.Entry, window bool, moves *engine.Moves) entryJSON {
 	if window {
 		j.ActiveMonths, j.LongestRun = &e.ActiveMonths, &e.LongestRun
 	}
-	if moves != nil && e.Rank > 0 {
-		prev := moves.Previous[e.Person]
-		switch {
-		case prev == 0:
-			j.Change = "new"
-		case prev == e.Rank:
-			j.Previous, j.Change = &prev, "="
-		default:
-			j.Previous, j.Change = &prev, fmt.Sprintf("%+d", prev-e.Rank)
+	if moves != nil {
+		prev, change := moves.Change(e)
+		if prev > 0 {
+			j.Previous = &prev
 		}
+		j.Change = change
 	}
 	return j
 }

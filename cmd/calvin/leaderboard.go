@@ -186,17 +186,12 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excl
 	for _, en := range entries {
 		row := []any{int64(en.Rank)}
 		if moves != nil {
-			prev := moves.Previous[en.Person]
-			switch {
-			case en.Rank == 0: // excluded: not on the board
-				row = append(row, nil, nil)
-			case prev == 0:
-				row = append(row, nil, "new")
-			case prev == en.Rank:
-				row = append(row, int64(prev), "=")
-			default:
-				row = append(row, int64(prev), fmt.Sprintf("%+d", prev-en.Rank))
+			prev, change := moves.Change(en)
+			var previous any // empty when not ranked before
+			if prev > 0 {
+				previous = int64(prev)
 			}
+			row = append(row, previous, orNil(change))
 		}
 		row = append(row, en.Name)
 		if !human {
