@@ -70,24 +70,17 @@ const (
 )
 
 // metricsSchema is the Arrow schema of the rows stored into
-// monthly_metrics (the source is added by the statement that stores them).
+// monthly_metrics (the source is added by the statement that stores them):
+// the account, the month, then every metric in MetricNames' order.
 func metricsSchema() *arrow.Schema {
-	return arrow.NewSchema([]arrow.Field{
+	fields := []arrow.Field{
 		{Name: "author", Type: arrow.BinaryTypes.String},
 		{Name: "month", Type: arrow.FixedWidthTypes.Date32},
-		{Name: "posts", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "comments", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "questions", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "answers", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "topics", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "received", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "accepted", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "reach", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "helped", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "first_responses", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "audience", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "active_days", Type: arrow.PrimitiveTypes.Int64},
-	}, nil)
+	}
+	for _, name := range MetricNames() {
+		fields = append(fields, arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64})
+	}
+	return arrow.NewSchema(fields, nil)
 }
 
 // tally is one account's counts in the month being counted.
@@ -233,7 +226,7 @@ type metricsRun struct {
 	out    *array.RecordBuilder
 	author *array.StringBuilder
 	month  *array.Date32Builder
-	ints   [12]*array.Int64Builder // posts ... active_days, in metricsSchema's order
+	ints   [12]*array.Int64Builder // posts ... active_days, in MetricNames' order
 }
 
 // refreshMetrics recomputes the monthly_metrics rows of source from its

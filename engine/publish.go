@@ -242,7 +242,7 @@ func accounts(list [][2]string) string {
 // metricChanges writes the metrics that differ, "posts 3→4, received 1→2".
 func metricChanges(a, b Metrics) string {
 	names := MetricNames()
-	av, bv := a.values(), b.values()
+	av, bv := a.Values(), b.Values()
 	var parts []string
 	for i := range names {
 		if av[i] != bv[i] {
@@ -252,8 +252,8 @@ func metricChanges(a, b Metrics) string {
 	return strings.Join(parts, ", ")
 }
 
-// values returns the metrics in the order of MetricNames.
-func (m Metrics) values() []int64 {
+// Values returns the metrics in the order of MetricNames.
+func (m Metrics) Values() []int64 {
 	return []int64{m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
 		m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays}
 }

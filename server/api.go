@@ -286,9 +286,11 @@ type dropJSON struct {
 
 // metricsJSON names an entry's metrics as the tables do.
 func metricsJSON(m engine.Metrics) map[string]int64 {
-	return map[string]int64{"posts": m.Posts, "comments": m.Comments, "questions": m.Questions, "answers": m.Answers,
-		"topics": m.Topics, "received": m.Received, "accepted": m.Accepted, "reach": m.Reach, "helped": m.Helped,
-		"first_responses": m.FirstResponses, "audience": m.Audience, "active_days": m.ActiveDays}
+	out := map[string]int64{}
+	for i, v := range m.Values() {
+		out[engine.MetricNames()[i]] = v
+	}
+	return out
 }
 
 func optional(s string) *string {

@@ -197,9 +197,10 @@ func boardTable(entries []engine.Entry, format string, moves *engine.Moves, excl
 		if !human {
 			row = append(row, en.Source, en.Author)
 		}
-		m := en.Metrics
-		row = append(row, en.Score, m.Posts, m.Comments, m.Questions, m.Answers, m.Topics,
-			m.Received, m.Accepted, m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays)
+		row = append(row, en.Score)
+		for _, v := range en.Metrics.Values() {
+			row = append(row, v)
+		}
 		if window {
 			row = append(row, int64(en.ActiveMonths), int64(en.LongestRun))
 		}
