@@ -1005,7 +1005,7 @@ func TestOldFileUpgraded(t *testing.T) {
 	if _, err := rw.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if after := monthlyRows(t, rw); strings.Join(after, "\n") != strings.Join(before, "\n") {
+	if after := monthlyRows(t, rw); strings.Join(after, "\n") != strings.Join(before, "\n") || len(after) == 0 {
 		t.Errorf("refreshed after the upgrade:\n%s\nas ingested:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
 	}
 }
