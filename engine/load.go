@@ -175,13 +175,48 @@ func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string
 		return err
 	}
 	defer rr.Release()
-	release, err := ar.RegisterView(rr, factsView)
+	drop, err := streamView(ctx, tx, ar, rr, factsView)
 	if err != nil {
 		return err
 	}
-	defer release()
-	_, err = tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT $source, author, fact, value FROM "+factsView, sql.Named("source", source))
-	return err
+	defer drop()
+	if _, err = tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT $source, author, fact, value FROM "+factsView, sql.Named("source", source)); err != nil {
+		return err
+	}
+	return drop()
+}
+
+// streamViews are the names under which the load's Arrow streams are seen
+// by DuckDB while one statement reads them. A file made before they were
+// dropped may still hold them: schema.sql drops them on open.
+var streamViews = [...]string{stageView, factsView, metricsView}
+
+// streamView registers rr under name on ar's connection, for a statement of
+// tx to read. duckdb-go makes an ordinary view of it, which would be
+// stored with the transaction and, once rr is released, crash any client
+// that read it: the returned drop removes the view inside tx and then
+// releases the stream. Call drop, checking its error, after the statement
+// and before the commit; calling it again (a deferred call on an error's
+// way out) does nothing.
+func streamView(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, rr array.RecordReader, name string) (drop func() error, err error) {
+	release, err := ar.RegisterView(rr, name)
+	if err != nil {
+		return nil, err
+	}
+	done := false
+	return func() error {
+		if done {
+			return nil
+		}
+		done = true
+		// A cancelled ctx must not keep the view: the drop runs regardless.
+		_, err := tx.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+name)
+		release()
+		if err != nil {
+			return fmt.Errorf("drop view %s: %w", name, err)
+		}
+		return nil
+	}, nil
 }
 
 // arrowConn returns a connection of its own and duckdb-go's Arrow
@@ -228,7 +263,7 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordR
 	var counts loadCounts
 	rr := &threadCounter{RecordReader: read}
 	defer rr.Release()
-	release, err := ar.RegisterView(rr, stageView)
+	drop, err := streamView(ctx, tx, ar, rr, stageView)
 	if err != nil {
 		// Registering reads the stream's start: a read that failed or was
 		// interrupted that early says why better than DuckDB does.
@@ -242,7 +277,7 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordR
 		}
 		return counts, fmt.Errorf("ingest: %w", err)
 	}
-	defer release()
+	defer drop()
 	var execErr error
 	counts.inserted, counts.updated, execErr = execLoad(ctx, tx, fresh)
 	// The stream's own error says more than DuckDB's report of it, and an
@@ -258,7 +293,7 @@ func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordR
 		return counts, fmt.Errorf("ingest: load: %w", execErr)
 	}
 	counts.unthreaded = rr.unthreaded.Load()
-	return counts, nil
+	return counts, drop()
 }
 
 // loadCounts says what a load did: the posts it inserted and updated, and

@@ -445,15 +445,15 @@ func (m *metricsRun) store(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, so
 		return err
 	}
 	defer rr.Release()
-	release, err := ar.RegisterView(rr, metricsView)
+	drop, err := streamView(ctx, tx, ar, rr, metricsView)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	defer release()
+	defer drop()
 	if _, err := tx.ExecContext(ctx, "INSERT INTO monthly_metrics BY NAME SELECT $source AS source, * FROM "+metricsView, sql.Named("source", source)); err != nil {
 		return fmt.Errorf("metrics: store: %w", err)
 	}
-	return nil
+	return drop()
 }
 
 // acceptedCount is the number of one account's posts accepted in a month.

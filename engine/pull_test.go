@@ -123,6 +123,9 @@ func TestPullCommitsSteps(t *testing.T) {
 	if n := count("SELECT count(*) FROM ingest_runs"); n != 1 {
 		t.Errorf("%d runs recorded, want 1", n)
 	}
+	if v := streamViewsOf(t, s.db); len(v) > 0 {
+		t.Errorf("after a cut pull and its resumption: views %q left in the file", v)
+	}
 }
 
 // TestPullFromINN: a pull from a real INN whose connection is cut half way
@@ -159,6 +162,9 @@ func TestPullFromINN(t *testing.T) {
 	}
 	if before == 0 || before >= n {
 		t.Fatalf("the cut-off pull stored %d posts, want some of the %d", before, n)
+	}
+	if v := streamViewsOf(t, s.db); len(v) > 0 {
+		t.Errorf("after a cut-off pull: views %q left in the file", v)
 	}
 
 	run, err := s.Pull(ctx, f, ingest.Options{Source: "news"})

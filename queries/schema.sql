@@ -182,3 +182,11 @@ CREATE TABLE IF NOT EXISTS post_links (
     starter_author_key INTEGER,            -- that post's author_key
     pending            BOOLEAN   NOT NULL  -- the parent or the thread's first post is not stored yet
 );
+
+-- The views an ingest's Arrow streams were seen under, which an earlier Calvin
+-- left in the file after the load (ordinary views of memory long
+-- freed: reading one crashed the client). Each load now drops its view
+-- before it commits.
+DROP VIEW IF EXISTS calvin_arrow_stream;
+DROP VIEW IF EXISTS calvin_facts_stream;
+DROP VIEW IF EXISTS calvin_metrics_stream;
