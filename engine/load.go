@@ -59,7 +59,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	if opts.Facts == nil {
 		opts.Facts = new(ingest.Facts)
 	}
-	run := Run{Source: opts.Source, Platform: src.Platform(), Input: src.Input(), Started: time.Now().UTC()}
+	run := Run{Source: opts.Source, Platform: src.Platform(), Input: ingest.Key(src.Input()), Started: time.Now().UTC()}
 	if opts.Source == "" {
 		return run, errors.New("ingest: no source name")
 	}

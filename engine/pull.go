@@ -28,7 +28,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	if opts.Facts == nil {
 		opts.Facts = new(ingest.Facts)
 	}
-	run := Run{Source: opts.Source, Platform: feed.Platform(), Input: feed.Input(), Started: time.Now().UTC()}
+	run := Run{Source: opts.Source, Platform: feed.Platform(), Input: ingest.Key(feed.Input()), Started: time.Now().UTC()}
 	if opts.Source == "" {
 		return run, errors.New("pull: no source name")
 	}

@@ -208,3 +208,39 @@ func TestPullFromINN(t *testing.T) {
 		t.Errorf("%d posts stored, want %d", i, n)
 	}
 }
+
+// TestPullInvalidUTF8: articles on a real INN whose headers hold bytes
+// that are not UTF-8 (as TestInvalidUTF8Loads's, in a group INN carries)
+// are pulled and stored, the reply linked to its topic by the same
+// escaped id.
+func TestPullInvalidUTF8(t *testing.T) {
+	srv := inntest.Start(t, inntest.Options{Groups: []string{"calvin.test"}})
+	path := "Path: test!not-for-mail\nNewsgroups: calvin.test\n"
+	srv.Post(
+		[]byte(path+"From: J\xf6rg <j\xf6rg@example.org>\nDate: Wed, 24 Aug 2005 04:03:47 +0000\nSubject: Caf\xe9\nMessage-ID: <t\xea@example.org>\n\nbody\n"),
+		[]byte(path+"From: Bob <bob@example.org>\nDate: Wed, 24 Aug 2005 05:00:00 +0000\nSubject: Re: Caf\xe9\nMessage-ID: <r1@example.org>\nReferences: <t\xea@example.org>\n\nreply\n"),
+	)
+	f, err := nntp.Parse("news://" + srv.Addr + "/calvin.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Dialer.TLSConfig = srv.TLS
+	s, _ := newStore(t)
+	run, err := s.Pull(context.Background(), f, ingest.Options{Source: "t", Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.RowsInserted != 2 {
+		t.Fatalf("%d posts stored, want the 2 posted", run.RowsInserted)
+	}
+	var id, author, name, title string
+	if err := s.db.QueryRow(`SELECT post_id, author, author_name, title FROM posts WHERE parent_id IS NULL`).Scan(&id, &author, &name, &title); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join([]string{id, author, name, title}, "|"); got != `t\xea@example.org|jörg@example.org|Jörg|Café` {
+		t.Errorf("the topic stored as %q", got)
+	}
+	if got := metricsOf(t, s, "jörg@example.org", "2005-08-01").Received; got != 1 {
+		t.Errorf("Jörg received %d, want Bob's reply", got)
+	}
+}

@@ -456,7 +456,7 @@ func (posts) Platform() string { return "test" }
 func (posts) Input() string    { return "test" }
 
 func (ps posts) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
-	b := ingest.NewBuilder(opts.Allocator(), opts.Source, "test")
+	b := ingest.NewBuilder(opts, "test")
 	defer b.Release()
 	for i := range ps {
 		b.Append(&ps[i])

@@ -17,11 +17,13 @@ type Facts struct {
 	m  map[[3]string]struct{}
 }
 
-// Add records that author has fact with value.
+// Add records that author has fact with value. author and value are kept
+// as keys (Key): valid UTF-8, the author the same as on the posts.
 func (f *Facts) Add(author, fact, value string) {
 	if f == nil {
 		return
 	}
+	author, value = Key(author), Key(value)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {

@@ -8,9 +8,10 @@
 package ingest
 
 import (
+	"unicode/utf8"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // The kinds of post, the values of the kind column.
@@ -96,6 +97,8 @@ type Post struct {
 // Builder accumulates posts of one source into record batches of Schema.
 type Builder struct {
 	source, platform string
+	stats            *Stats
+	fix              []byte // the repaired text of the field being appended
 
 	rb         *array.RecordBuilder
 	sourceB    *array.StringBuilder
@@ -117,14 +120,17 @@ type Builder struct {
 	rows       int
 }
 
-// NewBuilder returns a Builder whose rows carry the given source and
-// platform names. The caller releases it.
-func NewBuilder(mem memory.Allocator, source, platform string) *Builder {
-	rb := array.NewRecordBuilder(mem, Schema())
+// NewBuilder returns a Builder for a read with opts: its rows carry
+// opts.Source and the platform's name, in batches from opts' allocator,
+// and the posts it repairs are counted in opts.Stats. The caller releases
+// it.
+func NewBuilder(opts Options, platform string) *Builder {
+	rb := array.NewRecordBuilder(opts.Allocator(), Schema())
 	areas := rb.Field(ColAreas).(*array.ListBuilder)
 	b := &Builder{
-		source:     source,
+		source:     opts.Source,
 		platform:   platform,
+		stats:      opts.Stats,
 		rb:         rb,
 		sourceB:    rb.Field(ColSource).(*array.StringBuilder),
 		platformB:  rb.Field(ColPlatform).(*array.StringBuilder),
@@ -147,21 +153,44 @@ func NewBuilder(mem memory.Allocator, source, platform string) *Builder {
 	return b
 }
 
-// Append adds one post. It copies every byte slice of p.
+// Append adds one post. It copies every byte slice of p. Text that is not
+// valid UTF-8 is repaired on the way (see AppendKey and AppendText): the
+// ids, the author and the areas as keys, the title and the author's name
+// as text. A post so repaired is counted in Stats.Repaired.
 func (b *Builder) Append(p *Post) {
+	repaired := false
+	key := func(v []byte) []byte {
+		if v == nil || utf8.Valid(v) {
+			return v
+		}
+		repaired = true
+		b.fix = AppendKey(b.fix[:0], v)
+		return b.fix
+	}
+	text := func(v []byte) []byte {
+		if v == nil || utf8.Valid(v) {
+			return v
+		}
+		repaired = true
+		b.fix = AppendText(b.fix[:0], v)
+		return b.fix
+	}
 	b.sourceB.AppendString(b.source)
 	b.platformB.AppendString(b.platform)
-	b.postID.BinaryBuilder.Append(p.PostID)
-	appendNullable(b.threadID, p.ThreadID)
-	appendNullable(b.parentID, p.ParentID)
+	b.postID.BinaryBuilder.Append(key(p.PostID))
+	appendNullable(b.threadID, key(p.ThreadID))
+	appendNullable(b.parentID, key(p.ParentID))
 	b.kind.AppendString(p.Kind)
-	appendNullable(b.title, p.Title)
-	appendNullable(b.author, p.Author)
-	appendNullable(b.authorName, p.AuthorName)
+	appendNullable(b.title, text(p.Title))
+	appendNullable(b.author, key(p.Author))
+	appendNullable(b.authorName, text(p.AuthorName))
 	b.createdAt.Append(arrow.Timestamp(p.CreatedAt))
 	b.areas.Append(true)
 	for _, a := range p.Areas {
-		b.area.BinaryBuilder.Append(a)
+		b.area.BinaryBuilder.Append(key(a))
+	}
+	if repaired && b.stats != nil {
+		b.stats.Repaired.Add(1)
 	}
 	b.score.Append(p.Score)
 	if p.HasViews {

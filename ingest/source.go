@@ -75,6 +75,9 @@ type Stats struct {
 	// Duplicates is the number of records dropped because their post was
 	// read before (a crossposted or resent message).
 	Duplicates atomic.Int64
+	// Repaired is the number of posts kept with text that was not valid
+	// UTF-8 made valid (Builder.Append).
+	Repaired atomic.Int64
 	// Bytes is the number of input bytes consumed so far.
 	Bytes atomic.Int64
 	// Total is the number of input bytes the read will consume, once the

@@ -274,6 +274,9 @@ func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source
 	if n := stats.Duplicates.Load(); n > 0 {
 		dups = fmt.Sprintf(", %d duplicates dropped", n)
 	}
+	if n := stats.Repaired.Load(); n > 0 {
+		dups += fmt.Sprintf(", %d with text that was not UTF-8 repaired", n)
+	}
 	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped%s, in %s (read %s, store %s, metrics %s)\n",
 		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected, dups,
 		run.Finished.Sub(run.Started).Round(time.Millisecond), run.Staging.Round(time.Millisecond),

@@ -55,7 +55,7 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 		opts.Stats.Total.Store(total)
 	}
 	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
-		b := ingest.NewBuilder(opts.Allocator(), opts.Source, Platform)
+		b := ingest.NewBuilder(opts, Platform)
 		defer b.Release()
 		var p ingest.Post
 		add := func(p *ingest.Post) error {

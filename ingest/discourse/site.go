@@ -98,7 +98,7 @@ func (s *Site) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 	if step <= 0 {
 		step = 50
 	}
-	b := ingest.NewBuilder(opts.Allocator(), opts.Source, Platform)
+	b := ingest.NewBuilder(opts, Platform)
 	defer b.Release()
 	var pending []arrow.RecordBatch // the step's full batches
 	defer func() {

@@ -82,7 +82,7 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
 		defer in.Close()
 		c := &converter{m: f.Mapping, opts: opts, name: filepath.Base(f.Path), seen: ingest.NewSeen(), threads: map[string]string{},
-			b: ingest.NewBuilder(opts.Allocator(), opts.Source, format)}
+			b: ingest.NewBuilder(opts, format)}
 		for i, name := range fieldNames {
 			c.consts[i] = f.Mapping.Values[name]
 		}

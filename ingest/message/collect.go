@@ -30,7 +30,7 @@ func NewCollector(opts ingest.Options, platform, list string, emit func(arrow.Re
 	return &Collector{
 		opts: opts,
 		list: list,
-		b:    ingest.NewBuilder(opts.Allocator(), opts.Source, platform),
+		b:    ingest.NewBuilder(opts, platform),
 		emit: emit,
 		seen: ingest.NewSeen(),
 	}

@@ -81,19 +81,19 @@ func ParseHeader(block []byte) Header {
 			h.Subject = strings.Join(strings.Fields(decodeText(v)), " ")
 		case fieldNewsgroups:
 			for _, g := range strings.Split(v, ",") {
-				if g = strings.ToLower(strings.TrimSpace(g)); g != "" {
+				if g = lowerASCII(strings.TrimSpace(g)); g != "" {
 					h.Newsgroups = append(h.Newsgroups, g)
 				}
 			}
 		case fieldListID:
 			if ids := msgIDs(v); len(ids) > 0 {
-				h.ListID = strings.ToLower(ids[0])
+				h.ListID = lowerASCII(ids[0])
 			} else {
-				h.ListID = strings.ToLower(strings.TrimSpace(v))
+				h.ListID = lowerASCII(strings.TrimSpace(v))
 			}
 		case fieldXList:
 			if h.ListID == "" {
-				h.ListID = strings.ToLower(v)
+				h.ListID = lowerASCII(v)
 			}
 		}
 	}
@@ -152,6 +152,24 @@ func fieldOf(name []byte) int {
 	return fieldNone
 }
 
+// lowerASCII lower-cases the ASCII letters of a name (a newsgroup's, a
+// list's) and keeps every other byte: strings.ToLower would turn bytes that
+// are not UTF-8 into U+FFFD, making two names one.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 // nextLine splits off the first line, without its LF or CRLF.
 func nextLine(b []byte) (line, rest []byte) {
 	i := bytes.IndexByte(b, '\n')
@@ -166,26 +184,26 @@ func nextLine(b []byte) (line, rest []byte) {
 }
 
 // msgIDs returns the ids between angle brackets in v, without them, with
-// pipermail's "user at host" turned back into user@host.
+// pipermail's "user at host" turned back into user@host. Each id is the
+// innermost well-formed <id>: a token left open ("<C5MxrF. <id@host>",
+// "<Message-ID: <id@host>") gives the id inside it, not nothing.
 func msgIDs(v string) []string {
 	var ids []string
 	for {
-		lt := strings.IndexByte(v, '<')
-		if lt < 0 {
-			return ids
-		}
-		gt := strings.IndexByte(v[lt:], '>')
+		gt := strings.IndexByte(v, '>')
 		if gt < 0 {
 			return ids
 		}
-		id := strings.TrimSpace(v[lt+1 : lt+gt])
-		if !strings.Contains(id, "@") {
-			id = strings.Replace(id, " at ", "@", 1) // pipermail munges ids too
+		if lt := strings.LastIndexByte(v[:gt], '<'); lt >= 0 {
+			id := strings.TrimSpace(v[lt+1 : gt])
+			if !strings.Contains(id, "@") {
+				id = strings.Replace(id, " at ", "@", 1) // pipermail munges ids too
+			}
+			if id != "" && !strings.ContainsAny(id, " \t") {
+				ids = append(ids, id)
+			}
 		}
-		if id != "" && !strings.ContainsAny(id, " \t<") {
-			ids = append(ids, id)
-		}
-		v = v[lt+gt+1:]
+		v = v[gt+1:]
 	}
 }
 

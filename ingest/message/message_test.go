@@ -169,3 +169,28 @@ func TestDerivedID(t *testing.T) {
 		t.Errorf("DerivedID must be stable and differ with the content: %s %s", a, b)
 	}
 }
+
+// TestMalformedIDs: an id inside a token left open, as real archives have
+// them, is the innermost well-formed <id>, not lost.
+func TestMalformedIDs(t *testing.T) {
+	cases := []struct {
+		header string
+		parent string
+		refs   []string
+	}{
+		// linux-mips, 2014: a mailer wrote the header's name into its value.
+		{"In-Reply-To: <Message-ID: <20140825132050.GH27724@linux-mips.org>\n", "20140825132050.GH27724@linux-mips.org", nil},
+		// Usenet, 1993: a reference cut short before the last one.
+		{"References: <a@b> <C5MxrF. <1993Apr21.142333.6707@host>\n", "", []string{"a@b", "1993Apr21.142333.6707@host"}},
+		{"In-Reply-To: <<x@y>>\n", "x@y", nil},
+		{"In-Reply-To: your message of Mon, 1 Jan 2005 <x@y>\n", "x@y", nil},
+		{"References: <a@b> junk> <c@d>\n", "", []string{"a@b", "c@d"}},
+		{"References: <a b@c> <d@e\n", "", nil}, // a space inside, an id never closed: no ids
+	}
+	for _, c := range cases {
+		h := ParseHeader([]byte(c.header))
+		if h.InReplyTo != c.parent || !slices.Equal(h.References, c.refs) {
+			t.Errorf("%q: In-Reply-To %q, References %q; want %q, %q", c.header, h.InReplyTo, h.References, c.parent, c.refs)
+		}
+	}
+}

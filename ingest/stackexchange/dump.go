@@ -74,7 +74,7 @@ func (d *Dump) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 			names:    make(map[int64][]byte),
 			accepted: make(map[int64]int64),
 			skipped:  make(map[int64]struct{}),
-			b:        ingest.NewBuilder(opts.Allocator(), opts.Source, Platform),
+			b:        ingest.NewBuilder(opts, Platform),
 			emit:     emit,
 		}
 		defer r.b.Release()
