@@ -33,9 +33,13 @@ import (
 //	                 answers on Stack Exchange, a forum's replies marked
 //	                 as the solution
 //	reach            distinct other accounts linked to this one by a post
-//	                 (of any kind) that replies to the other's, either way
+//	                 (of any kind) that replies to the other's, either way;
+//	                 an account that is nobody (not ranked in accounts:
+//	                 Stack Exchange's Community user, Mailman's stand-in
+//	                 for a lost sender) is in no one's reach
 //	helped           distinct other accounts whose threads this account
-//	                 posted in (anything but the thread's first post)
+//	                 posted in (anything but the thread's first post),
+//	                 not counting threads started by nobody
 //	first_responses  threads whose first answer or reply by someone other
 //	                 than the starter is this account's, made in the month
 //	                 (comments are not responses here; of two made at the
@@ -107,6 +111,7 @@ type monthCount struct {
 	month   int32   // days since 1970-01-01 of its first day
 	base    int32   // the source's lowest author_key
 	slot    []int32 // per author_key - base: index+1 in tallies, 0 none
+	nobody  []bool  // per author_key - base: not a person (read only)
 	tallies []tally
 	reach   distinctCounter[int32]
 	helped  distinctCounter[int32]
@@ -180,7 +185,7 @@ func (c *monthCount) count(rec arrow.RecordBatch) {
 				d--
 			}
 			t.days |= 1 << uint(d-int64(c.month))
-			if !startsThread && hasStarter && st != a {
+			if !startsThread && hasStarter && st != a && !c.nobody[st-c.base] {
 				c.helped.add(ai, st)
 			}
 			// Only threads with views add to the audience.
@@ -193,7 +198,7 @@ func (c *monthCount) count(rec arrow.RecordBatch) {
 			if !hasAuthor || a != p {
 				pi := c.index(p)
 				c.tallies[pi].received++
-				if hasAuthor {
+				if hasAuthor && !c.nobody[a-c.base] && !c.nobody[p-c.base] {
 					c.reach.add(ai, p)
 					c.reach.add(pi, a)
 				}
@@ -217,11 +222,12 @@ func (c *monthCount) count(rec arrow.RecordBatch) {
 // keeps from month to month (the accounts' names, the threads' views,
 // which threads have had their first response) and the rows it builds.
 type metricsRun struct {
-	base  int32    // the lowest author_key of the source
-	names []string // author by author_key - base
-	views threadViews
-	keyLo int64    // the lowest post_key of the source
-	done  []uint64 // bit per thread key - keyLo: its first response is counted
+	base   int32    // the lowest author_key of the source
+	names  []string // author by author_key - base
+	nobody []bool   // by author_key - base: the account is nobody, not a person (accounts.ranked)
+	views  threadViews
+	keyLo  int64    // the lowest post_key of the source
+	done   []uint64 // bit per thread key - keyLo: its first response is counted
 
 	out    *array.RecordBuilder
 	author *array.StringBuilder
@@ -261,7 +267,7 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source st
 
 	free := make(chan *monthCount, 2)
 	for range 2 {
-		free <- &monthCount{base: m.base, slot: make([]int32, len(m.names)), first: map[int64]firstResponse{}, views: &m.views}
+		free <- &monthCount{base: m.base, slot: make([]int32, len(m.names)), nobody: m.nobody, first: map[int64]firstResponse{}, views: &m.views}
 	}
 	counted := make(chan *monthCount)
 	finished := make(chan arrow.RecordBatch)
@@ -345,15 +351,19 @@ func (m *metricsRun) load(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, sou
 	if lo.Valid {
 		m.base = lo.Int32
 		m.names = make([]string, hi.Int32-lo.Int32+1)
+		m.nobody = make([]bool, len(m.names))
 	}
 	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		keys := rec.Column(0).(*array.Int32)
 		names := rec.Column(1).(*array.String)
+		nobody := rec.Column(2).(*array.Boolean)
 		for i := range int(rec.NumRows()) {
 			// A copy: the batch's memory is DuckDB's, freed after f.
 			m.names[keys.Value(i)-m.base] = strings.Clone(names.Value(i))
+			m.nobody[keys.Value(i)-m.base] = nobody.Value(i)
 		}
-	}, "SELECT author_key, author FROM account_keys WHERE source = ?", source)
+	}, `SELECT k.author_key, k.author, coalesce(NOT a.ranked, false)
+		FROM account_keys AS k LEFT JOIN accounts AS a USING (source, author) WHERE k.source = ?`, source)
 	if err != nil {
 		return fmt.Errorf("metrics: accounts: %w", err)
 	}

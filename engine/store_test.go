@@ -120,14 +120,16 @@ func TestMonthlyMetrics(t *testing.T) {
 		{"3", "2021-05-01", Metrics{Posts: 2, Answers: 2, Received: 1, Accepted: 1,
 			Reach: 2, Helped: 2, Audience: 150, ActiveDays: 2}},
 		// Dave, May. Sent A41, c3 (Q30 is April's). Received A31 (Alice).
-		// Reach: Alice, Community. Helped: Community, Alice. First
-		// response: A41 on Q40. Audience 7+100. Days: 05-02, 05-15.
+		// Reach: Alice (Community, whose Q40 he answered, is nobody).
+		// Helped: Alice (not Community). First response: A41 on Q40.
+		// Audience 7+100. Days: 05-02, 05-15.
 		{"4", "2021-05-01", Metrics{Posts: 1, Comments: 1, Answers: 1, Received: 1,
-			Reach: 2, Helped: 2, FirstResponses: 1, Audience: 107, ActiveDays: 2}},
+			Reach: 1, Helped: 1, FirstResponses: 1, Audience: 107, ActiveDays: 2}},
 		// Dave, April: Q30 at 23:59:59.999 on the 30th stays in April.
 		{"4", "2021-04-01", Metrics{Posts: 1, Questions: 1, Audience: 10, ActiveDays: 1}},
-		// Community, May: Q40, answered by Dave.
-		{"-1", "2021-05-01", Metrics{Posts: 1, Questions: 1, Received: 1, Reach: 1, Audience: 7, ActiveDays: 1}},
+		// Community, May: Q40, answered by Dave: received, but nobody
+		// reaches anyone.
+		{"-1", "2021-05-01", Metrics{Posts: 1, Questions: 1, Received: 1, Audience: 7, ActiveDays: 1}},
 		// Bob, June: A11's acceptance vote is dated 06-02.
 		{"2", "2021-06-01", Metrics{Accepted: 1}},
 		// Alice, June: comment c6 on Erin's Q60 (a comment is not a first
@@ -828,7 +830,8 @@ func TestWindows(t *testing.T) {
 		{"month", "score", "1 Erin 2 (1/1)"},
 		{"quarter", "score", "1 Alice 6 (2/2); 2 Bob 5 (1/1); 3 Carol & Co 3 (1/1); 3 Dave 3 (2/2); 5 Erin 2 (1/1)"},
 		{"12m", "score", "1 Alice 6 (2/2); 2 Bob 5 (1/1); 3 Carol & Co 3 (1/1); 3 Dave 3 (2/2); 5 Erin 2 (1/1)"},
-		{"quarter", "reach", "1 Alice 4 (2/2); 2 Bob 2 (1/1); 2 Carol & Co 2 (1/1); 2 Dave 2 (2/2); 5 Erin 1 (1/1)"},
+		// Dave reaches Alice only: Community is nobody.
+		{"quarter", "reach", "1 Alice 4 (2/2); 2 Bob 2 (1/1); 2 Carol & Co 2 (1/1); 4 Dave 1 (2/2); 4 Erin 1 (1/1)"},
 	} {
 		entries, err := s.Leaderboard(context.Background(), Board{Month: june, Window: tc.window, By: tc.by, Profile: calvinProfile})
 		if err != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,4 +167,59 @@ fields:
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestNobodyAndNoAddress: a thread of a Mailman archive started by its
+// stand-in for a lost sender (bogus@does.not.exist.com, nobody), answered
+// by Alice, whom two senders without an address ("()", "(Steve Tomassi)")
+// and Bob answer. Worked out by hand, January 2005: Alice sent m2 and
+// received m3, m4, m5 (a post without an author is still received); she
+// reaches Bob only (the stand-in is nobody, the others no account), helps
+// no one (the thread is nobody's), and m2 is the thread's first
+// response. Bob reaches Alice. The stand-in received m2 and reaches no
+// one. The two posts without an address are stored without an author,
+// each reported with its file and line, and no account "()" is made.
+func TestNobodyAndNoAddress(t *testing.T) {
+	msg := func(from, id, parent string, hour int) string {
+		m := fmt.Sprintf("From x Sat Jan  1 %02d:00:00 2005\nFrom: %s\nDate: Sat, 1 Jan 2005 %02d:00:00 +0000\nSubject: s\nMessage-ID: <%s>\n", hour, from, hour, id)
+		if parent != "" {
+			m += "In-Reply-To: <" + parent + ">\n"
+		}
+		return m + "\nbody\n\n"
+	}
+	dir := writeFiles(t, map[string]string{"list.mbox": msg("bogus@does.not.exist.com", "m1", "", 1) +
+		msg("Alice <alice@example.org>", "m2", "m1", 2) +
+		msg(" ()", "m3", "m2", 3) +
+		msg(" (Steve Tomassi)", "m4", "m2", 4) +
+		msg("Bob <bob@example.org>", "m5", "m2", 5)})
+	s, _ := newStore(t)
+	var notes []string
+	stats := new(ingest.Stats)
+	if _, err := s.Ingest(context.Background(), mbox.New(filepath.Join(dir, "list.mbox")), ingest.Options{Source: "t", Strict: true, Stats: stats,
+		Note: func(err error) { notes = append(notes, err.Error()) }}); err != nil {
+		t.Fatal(err)
+	}
+	// A message is 8 lines, 9 with In-Reply-To; the line is its
+	// separator's: m3's is 1 + 8 + 9, m4's 9 more.
+	want := []string{`list.mbox:18: From "()" holds no address: kept without an author`,
+		`list.mbox:27: From "(Steve Tomassi)" holds no address: kept without an author`}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") || stats.NoAuthor.Load() != 2 {
+		t.Errorf("notes (%d counted):\n%s\nwant\n%s", stats.NoAuthor.Load(), strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+	for author, want := range map[string]Metrics{
+		"alice@example.org":        {Posts: 1, Received: 3, Reach: 1, FirstResponses: 1, ActiveDays: 1},
+		"bob@example.org":          {Posts: 1, Reach: 1, ActiveDays: 1},
+		"bogus@does.not.exist.com": {Posts: 1, Topics: 1, Received: 1, ActiveDays: 1},
+	} {
+		if got := metricsOf(t, s, author, "2005-01-01"); got != want {
+			t.Errorf("%s:\n got %+v\nwant %+v", author, got, want)
+		}
+	}
+	var accounts string
+	if err := s.db.QueryRow(`SELECT string_agg(author || ':' || ranked, ' ' ORDER BY author) FROM accounts`).Scan(&accounts); err != nil {
+		t.Fatal(err)
+	}
+	if accounts != "alice@example.org:true bob@example.org:true bogus@does.not.exist.com:false" {
+		t.Errorf("accounts %s", accounts)
+	}
 }

@@ -46,6 +46,11 @@ type Options struct {
 	// the reading goroutine.
 	Report func(error)
 
+	// Note, if set, is called with each record kept although part of it
+	// could not be read (a sender without an address: a post without an
+	// author), from the reading goroutine. Strict does not make it fatal.
+	Note func(error)
+
 	// Mem allocates the batches; nil means the Go allocator.
 	Mem memory.Allocator
 
@@ -75,6 +80,9 @@ type Stats struct {
 	// Duplicates is the number of records dropped because their post was
 	// read before (a crossposted or resent message).
 	Duplicates atomic.Int64
+	// NoAuthor is the number of posts kept without an author because
+	// their sender gave no address (Options.Note says which).
+	NoAuthor atomic.Int64
 	// Repaired is the number of posts kept with text that was not valid
 	// UTF-8 made valid (Builder.Append).
 	Repaired atomic.Int64
@@ -133,6 +141,17 @@ func (o Options) Reject(err error) error {
 		o.Report(err)
 	}
 	return nil
+}
+
+// KeptWithoutAuthor counts a post kept without an author and tells
+// opts.Note why.
+func (o Options) KeptWithoutAuthor(err error) {
+	if o.Stats != nil {
+		o.Stats.NoAuthor.Add(1)
+	}
+	if o.Note != nil {
+		o.Note(err)
+	}
 }
 
 // ParseError is a bad record: where it is and what is wrong with it. Its

@@ -14,6 +14,10 @@
 -- first response counts when it was made in the span. mask has bit i set
 -- when the account sent anything in the i-th month from $from's month.
 --
+-- Reach and helped count people only: an account that is nobody (not
+-- ranked in accounts, such as Stack Exchange's Community user) is in no
+-- one's reach and helped by no one; its posts are still received.
+--
 -- Parameters:
 --   $source    a source, or NULL for every source
 --   $from      TIMESTAMP, the span's start
@@ -54,14 +58,21 @@ responses AS (
     FROM posts AS p SEMI JOIN threads USING (source, thread_id), span
     WHERE p.kind IN ('answer', 'reply') AND p.post_id <> p.thread_id AND p.created_at < span.t1
 ),
+nobody AS (
+    SELECT source, author FROM accounts WHERE NOT ranked AND ($source IS NULL OR source = $source)
+),
 -- A post's areas are its own, or its thread's first post's; with
 -- patterns, only posts with an area matching one count.
 p AS (
     SELECT x.*, x.post_id = x.thread_id AS starts_thread,
-           s.thread_pk, s.starter, s.thread_views, par.author AS parent_author
+           s.thread_pk, s.starter, s.thread_views, par.author AS parent_author,
+           na.author IS NOT NULL OR np.author IS NOT NULL AS with_nobody, ns.author IS NOT NULL AS starter_nobody
     FROM made AS x
     LEFT JOIN starters AS s USING (source, thread_id)
     LEFT JOIN parents AS par ON par.source = x.source AND par.post_id = x.parent_id
+    LEFT JOIN nobody AS na ON na.source = x.source AND na.author = x.author
+    LEFT JOIN nobody AS np ON np.source = x.source AND np.author = par.author
+    LEFT JOIN nobody AS ns ON ns.source = x.source AND ns.author = s.starter
     WHERE (SELECT everything FROM span)
        OR EXISTS (SELECT 1 FROM pat, (SELECT unnest(CASE WHEN len(x.areas) > 0 THEN x.areas ELSE coalesce(s.thread_areas, []) END) AS a) AS u
                   WHERE u.a GLOB pat.g)
@@ -85,7 +96,7 @@ m_sent AS (
            count(*) FILTER (WHERE kind = 'answer') AS answers,
            count(*) FILTER (WHERE kind = 'topic') AS topics,
            count(DISTINCT CAST(created_at AS DATE)) AS active_days,
-           count(DISTINCT starter) FILTER (WHERE NOT starts_thread AND starter <> author) AS helped,
+           count(DISTINCT starter) FILTER (WHERE NOT starts_thread AND starter <> author AND NOT starter_nobody) AS helped,
            bit_or(CAST(1 AS BIGINT) << CAST(datediff('month', span.m0, created_at) AS BIGINT)) AS mask
     FROM w, span
     WHERE author IS NOT NULL
@@ -106,9 +117,9 @@ m_accepted AS (
 m_reach AS (
     SELECT source, author, count(DISTINCT other) AS reach
     FROM (
-        SELECT source, author, parent_author AS other FROM w WHERE author <> parent_author
+        SELECT source, author, parent_author AS other FROM w WHERE author <> parent_author AND NOT with_nobody
         UNION ALL
-        SELECT source, parent_author AS author, author AS other FROM w WHERE author <> parent_author
+        SELECT source, parent_author AS author, author AS other FROM w WHERE author <> parent_author AND NOT with_nobody
     )
     GROUP BY source, author
 ),

@@ -233,7 +233,7 @@ func or(a, b string) string {
 func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source, r reader, quiet bool) error {
 	stats := new(ingest.Stats)
 	var mu sync.Mutex
-	reported := 0
+	reported, noted := 0, 0
 	opts := ingest.Options{
 		Source: s.Name,
 		Strict: s.Strict,
@@ -245,6 +245,14 @@ func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source
 				fmt.Fprintf(e.stderr, "calvin: skipped: %v\n", err)
 			}
 			reported++
+		},
+		Note: func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if noted < maxReported {
+				fmt.Fprintf(e.stderr, "calvin: note: %v\n", err)
+			}
+			noted++
 		},
 	}
 	stop := showProgress(e.stderr, !quiet, stats)
@@ -270,9 +278,15 @@ func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source
 	if reported > maxReported {
 		fmt.Fprintf(e.stderr, "calvin: ... and %d more bad records\n", reported-maxReported)
 	}
+	if noted > maxReported {
+		fmt.Fprintf(e.stderr, "calvin: ... and %d more notes\n", noted-maxReported)
+	}
 	dups := ""
 	if n := stats.Duplicates.Load(); n > 0 {
 		dups = fmt.Sprintf(", %d duplicates dropped", n)
+	}
+	if n := stats.NoAuthor.Load(); n > 0 {
+		dups += fmt.Sprintf(", %d kept without an author (no address)", n)
 	}
 	if n := stats.Repaired.Load(); n > 0 {
 		dups += fmt.Sprintf(", %d with text that was not UTF-8 repaired", n)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"github.com/calvinslist/calvin/engine"
+	"github.com/calvinslist/calvin/ingest/message"
 	"github.com/calvinslist/calvin/queries"
 	"github.com/calvinslist/calvin/report"
 )
@@ -14,7 +16,9 @@ const peopleUsage = `Usage: calvin people suggest [--limit N] [--format FORMAT]
 
 Lists pairs of accounts that look like one person and are not one yet,
 with the evidence: the same name shown in two accounts, mail addresses
-that differ only in a +tag or in their domain. Nothing is merged: to make
+that differ only in a +tag or in their domain, an address that is another
+with an anti-spam marker in it (hamish_nospam@yahoo.com, hamish@yahoo.com:
+the ingest keeps such an address as written, since it may be real). Nothing is merged: to make
 two accounts one person, name them under people in the configuration
 (--config), whose people are not suggested again.
 `
@@ -57,7 +61,8 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 	}
 	defer store.Close()
 	rows, err := store.DB().QueryContext(ctx, queries.MustGet("people_suggest"),
-		sql.Named("people", string(ppl)), sql.Named("limit", *limit))
+		sql.Named("people", string(ppl)), sql.Named("limit", *limit),
+		sql.Named("markers", strings.Join(message.SpamMarkers, "|")))
 	if err != nil {
 		return err
 	}

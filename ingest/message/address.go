@@ -5,12 +5,14 @@ import (
 )
 
 // ParseFrom reads a From header's value (RFC 2047 words already decoded)
-// into the sender's normalised address and the name shown with it.
+// into the sender's normalised address and the name shown with it. addr
+// is "" when the value holds no address ("()", "(Steve Tomassi)"): such a
+// post has no author.
 //
 // The forms read: "Name <user@example.org>", "user@example.org (Name)",
-// a bare address, and the munged forms of archives and Usenet: "user at
-// example.org" (Mailman's pipermail), and anti-spam markers such as
-// "user@nospam.example.org" or "user.NOSPAM@example.org", removed. The
+// a bare address with anything after it ("user@example.org Thu Sep 19
+// 17:31:10 2013": dropped), and the munged forms of archives and Usenet
+// that cannot be a real address, undone (see NormalizeAddress). The
 // address is lower-cased. The name is the address when none is given.
 func ParseFrom(v string) (addr, name string) {
 	v = strings.TrimSpace(v)
@@ -19,12 +21,18 @@ func ParseFrom(v string) (addr, name string) {
 		gt := lt + strings.IndexByte(v[lt:], '>')
 		addr = v[lt+1 : gt]
 		name = v[:lt] + v[gt+1:]
-	case strings.IndexByte(v, '(') > 0:
+	case strings.IndexByte(v, '(') >= 0:
 		lp := strings.IndexByte(v, '(')
 		addr = v[:lp]
-		name = strings.TrimSuffix(strings.TrimSpace(v[lp+1:]), ")")
+		name = v[lp+1:]
+		if rp := strings.LastIndexByte(name, ')'); rp >= 0 {
+			name = name[:rp]
+		}
 	default:
 		addr = v
+		if NormalizeAddress(v) == "" {
+			name = v // a name alone
+		}
 	}
 	addr = NormalizeAddress(addr)
 	name = cleanName(name)
@@ -34,61 +42,81 @@ func ParseFrom(v string) (addr, name string) {
 	return addr, name
 }
 
-// NormalizeAddress lower-cases an address, turns "user at example.org"
-// into user@example.org and drops anti-spam markers.
+// NormalizeAddress finds the mail address in a, lower-cased, or returns ""
+// when a holds none (no word of the form local@domain).
+//
+// Munging is undone only where the address as written cannot be a real
+// one, so that no one is given another person's address: "user at
+// example dot org" (no @ at all), a marker that is a whole label of the
+// domain (user@nospam.example.org, user@example.org.invalid), and a
+// marker that says to remove itself (userREMOVETHIS@example.org). A
+// marker glued to a word (hamish_nospam@yahoo.com,
+// user@fixit.nospammail.net) or a label of the user's name
+// (joe.nospam@example.org) may be real and is kept as written: calvin
+// people suggest proposes the address without it, with the evidence,
+// when that address posts too.
 func NormalizeAddress(a string) string {
 	a = strings.ToLower(strings.TrimSpace(a))
-	a = strings.Trim(a, "<>\"' ")
 	if !strings.Contains(a, "@") {
 		if i := strings.LastIndex(a, " at "); i > 0 {
-			a = strings.TrimSpace(a[:i]) + "@" + strings.TrimSpace(a[i+4:])
+			a = a[:i] + "@" + strings.ReplaceAll(strings.TrimSpace(a[i+4:]), " dot ", ".")
 		}
 	}
-	a = strings.Join(strings.Fields(a), "")
-	at := strings.LastIndexByte(a, '@')
+	var word string
+	for _, w := range strings.Fields(a) {
+		if strings.Contains(w, "@") {
+			word = w
+			break
+		}
+	}
+	word = strings.Trim(word, `<>"'(),;:[]`)
+	for _, m := range removeMarkers {
+		if strings.Contains(word, m) {
+			for _, sep := range []string{".", "-", "_", "+"} {
+				word = strings.ReplaceAll(word, sep+m, "")
+				word = strings.ReplaceAll(word, m+sep, "")
+			}
+			word = strings.ReplaceAll(word, m, "")
+		}
+	}
+	at := strings.LastIndexByte(word, '@')
 	if at < 0 {
-		return a
+		return ""
 	}
-	local, domain := a[:at], a[at+1:]
-	for _, m := range spamMarkers {
-		local = stripMarker(local, m)
-		domain = stripMarker(domain, m)
-	}
+	local, domain := word[:at], word[at+1:]
 	if local == "" || domain == "" {
-		return a
+		return ""
 	}
-	return local + "@" + domain
-}
-
-// spamMarkers are the words people put into an address to defeat address
-// harvesters, longest first.
-var spamMarkers = []string{"removethis", "remove-this", "remove.this", "remove_this",
-	"nospam", "no-spam", "no.spam", "no_spam", "spamless", "spamfree", "despam"}
-
-// stripMarker removes a marker from one side of an address: as a whole
-// dot-separated label (user@nospam.example.org, user.nospam@), or glued
-// to the end or start of it (usernospam@, nospamuser@).
-func stripMarker(s, m string) string {
-	if !strings.Contains(s, m) {
-		return s
-	}
-	labels := strings.Split(s, ".")
+	labels := strings.Split(domain, ".")
 	kept := labels[:0]
-	for _, l := range labels {
-		switch {
-		case l == m:
+	for i, l := range labels {
+		if l == "" || isSpamMarker(l) || l == "invalid" && i == len(labels)-1 {
 			continue
-		case strings.HasSuffix(l, m) && len(l) > len(m):
-			l = strings.TrimRight(strings.TrimSuffix(l, m), "-_+")
-		case strings.HasPrefix(l, m) && len(l) > len(m):
-			l = strings.TrimLeft(strings.TrimPrefix(l, m), "-_+")
 		}
-		if l != "" {
-			kept = append(kept, l)
+		kept = append(kept, l)
+	}
+	if len(kept) == 0 {
+		return local + "@" + domain // nothing but markers: as written
+	}
+	return local + "@" + strings.Join(kept, ".")
+}
+
+// SpamMarkers are the words people put into an address to defeat address
+// harvesters. NormalizeAddress removes one only where it is a whole label
+// of the domain; people_suggest looks for them anywhere.
+var SpamMarkers = []string{"nospam", "no-spam", "no_spam", "spamless", "spamfree", "despam", "nojunk", "antispam"}
+
+func isSpamMarker(label string) bool {
+	for _, m := range SpamMarkers {
+		if label == m {
+			return true
 		}
 	}
-	return strings.Join(kept, ".")
+	return false
 }
+
+// removeMarkers tell the reader to remove them: removed wherever they are.
+var removeMarkers = []string{"removethis", "remove-this", "remove_this", "remove.this", "removeme", "remove-me", "takethisout", "deletethis"}
 
 // cleanName trims a display name of spaces and the quotes around it, and
 // undoes backslash escapes.

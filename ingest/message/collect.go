@@ -1,6 +1,8 @@
 package message
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -65,6 +67,13 @@ func (c *Collector) AddHeader(file string, line int64, h *Header, bodyBytes int6
 			c.opts.Stats.Duplicates.Add(1)
 		}
 		return nil
+	}
+	if h.From == "" {
+		why := "no From: kept without an author"
+		if h.HasFrom {
+			why = fmt.Sprintf("From %q holds no address: kept without an author", h.FromText)
+		}
+		c.opts.KeptWithoutAuthor(&ingest.ParseError{File: file, Line: line, Err: errors.New(why)})
 	}
 	Post(&c.post, h, id, created, bodyBytes, c.list)
 	c.b.Append(&c.post)

@@ -23,8 +23,10 @@ type Header struct {
 	MessageID  string   // without angle brackets; "" when the header has none
 	InReplyTo  string   // the first message id of In-Reply-To
 	References []string // the message ids of References, in order
-	From       string   // the sender's normalised address
+	From       string   // the sender's normalised address; "" when the From header holds none
 	Name       string   // the name shown for the sender
+	FromText   string   // the From header as written (decoded), for the report of one without an address
+	HasFrom    bool     // the header has a From field
 	Date       string   // the Date header as written; parsed by ParseDate
 	Subject    string
 	Newsgroups []string
@@ -74,7 +76,9 @@ func ParseHeader(block []byte) Header {
 		case fieldReferences:
 			h.References = msgIDs(v)
 		case fieldFrom:
-			h.From, h.Name = ParseFrom(decodeText(v))
+			h.FromText = decodeText(v)
+			h.HasFrom = true
+			h.From, h.Name = ParseFrom(h.FromText)
 		case fieldDate:
 			h.Date = v
 		case fieldSubject:

@@ -70,12 +70,37 @@ func TestParseFrom(t *testing.T) {
 		{"briefkasten at uebber.de (Christian Uebber)", "briefkasten@uebber.de", "Christian Uebber"},
 		{`"Baechle, Ralf" <Ralf@Linux-MIPS.org>`, "ralf@linux-mips.org", "Baechle, Ralf"},
 		{`"Joe \"the\" Poster" <joe@example.org>`, "joe@example.org", `Joe "the" Poster`},
-		{"joe@nospam.example.org (Joe)", "joe@example.org", "Joe"},
-		{"Joe <joe.NOSPAM@example.org>", "joe@example.org", "Joe"},
-		{"joenospam@example.org", "joe@example.org", "joe@example.org"},
-		{"<joe@example.org.removethis>", "joe@example.org", "joe@example.org"},
 		{"JOE@EXAMPLE.ORG", "joe@example.org", "joe@example.org"},
 		{"bogus@does.not.exist.com ()", "bogus@does.not.exist.com", "bogus@does.not.exist.com"},
+
+		// Munging that cannot be a real address is undone.
+		{"joe@nospam.example.org (Joe)", "joe@example.org", "Joe"},             // a whole label of the domain
+		{"<joe@example.org.removethis>", "joe@example.org", "joe@example.org"}, // a marker that says to remove it
+		{"joeREMOVETHIS@example.org", "joe@example.org", "joe@example.org"},
+		{"joe@example.org.invalid", "joe@example.org", "joe@example.org"}, // RFC 2606's reserved top-level domain
+		{"joe at example dot org (Joe)", "joe@example.org", "Joe"},
+		// Munging that may be someone's real address is kept as written
+		// (people suggest proposes the address without it).
+		{"hamish_nospam@yahoo.com", "hamish_nospam@yahoo.com", "hamish_nospam@yahoo.com"},
+		{"Lou <lou.openocd012@fixit.nospammail.net>", "lou.openocd012@fixit.nospammail.net", "Lou"},
+		{"msquadrat.nospamplease@gmx.net", "msquadrat.nospamplease@gmx.net", "msquadrat.nospamplease@gmx.net"},
+		{"Joe <joe.NOSPAM@example.org>", "joe.nospam@example.org", "Joe"},
+		{"joenospam@example.org", "joenospam@example.org", "joenospam@example.org"},
+		{"Joe <joe.removethis@example.org>", "joe@example.org", "Joe"},
+		// Characters that end real user names are kept (Carnegie Mellon's
+		// addresses of 1993 end in +).
+		{"jb7m+@andrew.cmu.edu", "jb7m+@andrew.cmu.edu", "jb7m+@andrew.cmu.edu"},
+		{"fution_@hotmail.com", "fution_@hotmail.com", "fution_@hotmail.com"},
+
+		// No address: no author, the name kept if there is one.
+		{" ()", "", ""},
+		{" (Steve Tomassi)", "", "Steve Tomassi"},
+		{"Steve Tomassi", "", "Steve Tomassi"},
+		{"<>", "", ""},
+		{"joe@", "", "joe@"}, // shown as written
+		// Trailing junk after an address is dropped.
+		{"thomas@m3y3r.de Thu Sep 19 17:31:10 2013", "thomas@m3y3r.de", "thomas@m3y3r.de"},
+		{"thomas@m3y3r.de, (Thomas)", "thomas@m3y3r.de", "Thomas"},
 	}
 	for _, c := range cases {
 		addr, name := ParseFrom(c.in)

@@ -49,7 +49,9 @@ func Post(p *ingest.Post, h *Header, id string, created time.Time, bodyBytes int
 	}
 	if h.From != "" {
 		p.Author = []byte(h.From)
-		p.AuthorName = []byte(h.Name)
+	}
+	if h.Name != "" {
+		p.AuthorName = []byte(h.Name) // shown even without an address, never ranked
 	}
 	p.CreatedAt = created.UnixMicro()
 	switch {
