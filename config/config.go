@@ -51,6 +51,7 @@ type Source struct {
 	PasswordEnv, APIKeyEnv, APIUserEnv string
 	CAFile                             string        // nntp: a PEM file of certificates to trust
 	Strict                             bool          // a bad record ends the ingest
+	Earliest                           time.Time     // the earliest date a post may have; zero: ingest's default (1980)
 	Interval                           time.Duration // live sources: how often calvin serve pulls; 0: never
 	Line                               int           // where the source is declared
 }
@@ -258,6 +259,12 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 			s.CAFile = local(r.Str(v, key))
 		case "strict":
 			s.Strict = r.Bool(v, key)
+		case "earliest":
+			t, err := time.Parse(time.DateOnly, r.Str(v, key))
+			if err != nil {
+				r.Fail(v, key, "want a date such as 1975-01-01, got %q", v.Value)
+			}
+			s.Earliest = t
 		case "interval":
 			d, err := time.ParseDuration(r.Str(v, key))
 			if err != nil || d < time.Minute {

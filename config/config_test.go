@@ -70,6 +70,7 @@ func TestSource(t *testing.T) {
   - name: mail
     platform: mbox
     location: [a.mbox, /abs/b.mbox]
+    earliest: 1975-06-01
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +79,8 @@ func TestSource(t *testing.T) {
 	if n.PasswordEnv != "CALVIN_NNTP_PASSWORD" || n.CAFile != filepath.Join("dir", "ca.pem") || !n.Strict || n.Interval != 30*time.Minute || n.Locations[0] != "nntps://me@news.example.org/comp.lang.*" || n.Line != 2 {
 		t.Errorf("news: %+v", n)
 	}
-	if len(m.Locations) != 2 || m.Locations[0] != filepath.Join("dir", "a.mbox") || m.Locations[1] != "/abs/b.mbox" {
+	if len(m.Locations) != 2 || m.Locations[0] != filepath.Join("dir", "a.mbox") || m.Locations[1] != "/abs/b.mbox" ||
+		!m.Earliest.Equal(time.Date(1975, 6, 1, 0, 0, 0, 0, time.UTC)) || !n.Earliest.IsZero() {
 		t.Errorf("mail: %+v", m)
 	}
 }
@@ -98,6 +100,7 @@ func TestErrors(t *testing.T) {
 		{"sources:\n  - name: s\n    platform: spool\n    location: [a, b]\n", `c.yaml:2: sources.s: one location for a spool source`},
 		{"sources:\n  - name: s\n    platform: mbox\n    location: a\n    interval: 1h\n", `c.yaml:2: sources.s: an interval is for live sources`},
 		{"sources:\n  - name: s\n    platform: nntp\n    location: news://h/g\n    interval: soon\n", `c.yaml:5: sources.interval: want a duration of a minute or more`},
+		{"sources:\n  - name: s\n    platform: mbox\n    location: a\n    earliest: 1975\n", `c.yaml:5: sources.earliest: want a date such as 1975-01-01, got "1975"`},
 		{src + "  - name: s\n    platform: spool\n    location: d\n", `c.yaml:5: sources: "s" is declared twice (first at line 2)`},
 		{"sources:\n  - name: s\n    platform: mbox\n    location: a\n    colour: red\n", `c.yaml:5: sources.colour: unknown key`},
 		{"time_zone: Mars/Olympus\n", `c.yaml:1: time_zone: unknown zone "Mars/Olympus"`},

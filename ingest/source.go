@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -50,6 +51,10 @@ type Options struct {
 	// could not be read (a sender without an address: a post without an
 	// author), from the reading goroutine. Strict does not make it fatal.
 	Note func(error)
+
+	// Earliest is the earliest date a post may have (CheckDate); zero
+	// means the first day of DefaultEarliestYear.
+	Earliest time.Time
 
 	// Mem allocates the batches; nil means the Go allocator.
 	Mem memory.Allocator
@@ -139,6 +144,41 @@ func (o Options) Reject(err error) error {
 	}
 	if o.Report != nil {
 		o.Report(err)
+	}
+	return nil
+}
+
+// DefaultEarliestYear begins the dates a post may have unless its source
+// says otherwise: the dates before 1980 in real archives are a zero date
+// ("Thu Jan  1 00:00:00 1970") or a clock not set, not posts.
+const DefaultEarliestYear = 1980
+
+// CheckDate returns an error when a post dated t cannot have been made
+// then (see Dates). A reader rejects such a post as a bad record.
+func (o Options) CheckDate(t time.Time) error { return o.Dates().Check(t) }
+
+// Dates returns the range of dates a post of the read may have: from
+// o.Earliest (1 January DefaultEarliestYear if unset) to a day after now
+// (a day allows for a clock a little ahead).
+func (o Options) Dates() Dates {
+	d := Dates{From: o.Earliest, To: time.Now().Add(24 * time.Hour)}
+	if d.From.IsZero() {
+		d.From = time.Date(DefaultEarliestYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return d
+}
+
+// Dates is a range of dates, for a reader that checks many posts to work
+// it out once.
+type Dates struct{ From, To time.Time }
+
+// Check returns an error when t is outside d.
+func (d Dates) Check(t time.Time) error {
+	switch {
+	case t.Before(d.From):
+		return fmt.Errorf("%s is before %s (a source's earliest: setting widens the range)", t.UTC().Format(time.DateTime), d.From.Format(time.DateOnly))
+	case t.After(d.To):
+		return fmt.Errorf("%s is in the future", t.UTC().Format(time.DateTime))
 	}
 	return nil
 }

@@ -66,7 +66,12 @@ brought up to date at the end of a pull. TLS certificates are
 checked against the system's roots and those of --ca-file.
 
 Bad records are reported with their file and line, counted and skipped;
---strict makes the first one fatal.
+--strict makes the first one fatal. A post dated before 1980 (--earliest,
+or a source's earliest: in the configuration, moves that) or more than a
+day ahead of now is a bad record: a mail or news message whose Date is
+such, or cannot be read, takes its mbox separator's date if that is good.
+A post whose sender gives no address is kept without an author (received
+by whom it answers, never ranked) and reported as a note.
 `
 
 // maxReported is how many bad records are printed one by one; the rest are
@@ -82,9 +87,16 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
 	mappingFile := fs.String("mapping", "", "csv, jsonl: the YAML `file` saying which column holds what (see configs/)")
 	caFile := fs.String("ca-file", "", "trust the TLS certificates in this PEM `file` too (nntp: a server's own)")
+	earliest := fs.String("earliest", "", "the earliest `date` (YYYY-MM-DD) a post may have; earlier ones are bad records (default 1980-01-01)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	var from time.Time
+	if *earliest != "" {
+		if from, err = time.Parse(time.DateOnly, *earliest); err != nil {
+			return usageError("--earliest: want a date such as 1975-01-01, got %q", *earliest)
+		}
 	}
 	var sources []config.Source
 	switch {
@@ -92,6 +104,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		for _, s := range e.cfg.Sources {
 			if *source == "" || s.Name == *source {
 				s.Strict = s.Strict || *strict
+				if !from.IsZero() {
+					s.Earliest = from
+				}
 				sources = append(sources, s)
 			}
 		}
@@ -103,7 +118,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	case *source == "":
 		return usageError("--source is required")
 	default:
-		sources = []config.Source{{Name: *source, Platform: pos[0], Locations: pos[1:], Mapping: *mappingFile, CAFile: *caFile, Strict: *strict}}
+		sources = []config.Source{{Name: *source, Platform: pos[0], Locations: pos[1:], Mapping: *mappingFile, CAFile: *caFile, Strict: *strict, Earliest: from}}
 	}
 	readers := make([]reader, len(sources))
 	for i, s := range sources {
@@ -235,9 +250,10 @@ func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source
 	var mu sync.Mutex
 	reported, noted := 0, 0
 	opts := ingest.Options{
-		Source: s.Name,
-		Strict: s.Strict,
-		Stats:  stats,
+		Source:   s.Name,
+		Strict:   s.Strict,
+		Earliest: s.Earliest,
+		Stats:    stats,
 		Report: func(err error) {
 			mu.Lock()
 			defer mu.Unlock()

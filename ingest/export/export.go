@@ -190,6 +190,9 @@ func (c *converter) add(rows rowReader) error {
 	if err != nil {
 		return c.reject(rows, "bad created_at %q: %v", created, err)
 	}
+	if err := c.opts.CheckDate(at); err != nil {
+		return c.reject(rows, "created_at %q: %v", created, err)
+	}
 	id := c.get(rows, fPostID)
 	if id == "" {
 		if m.MissingPostID != "derive" {

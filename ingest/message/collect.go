@@ -54,7 +54,7 @@ func (c *Collector) Add(file string, line int64, header []byte, bodyBytes int64,
 // AddHeader is Add for a header read already; raw is what a Message-ID is
 // derived from when h has none (the header as it came).
 func (c *Collector) AddHeader(file string, line int64, h *Header, bodyBytes int64, fallback time.Time, raw []byte) error {
-	created, err := h.Time(fallback)
+	created, err := h.Time(fallback, c.opts.CheckDate)
 	if err != nil {
 		return c.opts.Reject(&ingest.ParseError{File: file, Line: line, Err: err})
 	}

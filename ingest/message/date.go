@@ -13,15 +13,18 @@ import (
 // form of mbox separators and old Usenet ("Sat Jan  1 13:40:44 2005").
 //
 // A two-digit year is 2000+ below 50 and 1900+ from 50 on, a three-digit
-// one 1900+ (RFC 5322, 4.3). A missing or unknown zone is UTC. A date
-// before 1970 or after 2100, or one whose fields are out of range, is an
-// error: no message was sent then, and a zero date must never be stored.
+// one 1900+ (RFC 5322, 4.3). A 12-hour time is read with its AM or PM
+// ("06:16:48 PM -0700" is 18:16). A missing or unknown zone is UTC. A
+// date before 1900 or after 2200, or one whose fields are out of range,
+// is an error; which dates a post may have is the reader's to check
+// (ingest.Options.CheckDate).
 func ParseDate(s string) (time.Time, error) {
 	var (
 		day, month, year, yearDigits = -1, -1, -1, 0
 		hour, min, sec               = -1, 0, 0
 		offset                       = 0
 		haveZone                     bool
+		half                         = "" // "am" or "pm" of a 12-hour time
 	)
 	bad := func(why string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("bad date %q: %s", s, why)
@@ -72,6 +75,14 @@ func ParseDate(s string) (time.Time, error) {
 			if IsWeekday(lower) {
 				continue
 			}
+			switch lower {
+			case "am", "pm", "a.m.", "p.m.":
+				if half != "" {
+					return bad("two AM/PM")
+				}
+				half = lower[:1] + "m"
+				continue
+			}
 			if off, ok := zoneNames[lower]; ok && !haveZone {
 				offset, haveZone = off, true
 				continue
@@ -80,7 +91,7 @@ func ParseDate(s string) (time.Time, error) {
 				haveZone = true // a military zone: RFC 5322 says take it as -0000
 				continue
 			}
-			// Anything else (a zone unknown here, "am") is left out.
+			// Anything else (a zone unknown here) is left out.
 		}
 	}
 	switch {
@@ -88,6 +99,12 @@ func ParseDate(s string) (time.Time, error) {
 		return bad("no day, month and year")
 	case hour < 0:
 		return bad("no time of day")
+	case half != "" && (hour < 1 || hour > 12):
+		return bad("a 12-hour time's hour is 1 to 12")
+	case half == "am" && hour == 12:
+		hour = 0
+	case half == "pm" && hour < 12:
+		hour += 12
 	}
 	switch yearDigits {
 	case 1, 2:
@@ -99,7 +116,7 @@ func ParseDate(s string) (time.Time, error) {
 	case 3:
 		year += 1900
 	}
-	if year < 1970 || year > 2100 {
+	if year < 1900 || year > 2200 {
 		return bad("year out of range")
 	}
 	if hour > 23 || min > 59 || sec > 60 {

@@ -238,18 +238,28 @@ func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 	return enc.NewDecoder().Reader(r), nil
 }
 
-// Time returns the message's date: the Date header, else fallback (an
-// mbox envelope's date; zero when there is none).
-func (h *Header) Time(fallback time.Time) (time.Time, error) {
+// Time returns the message's date: the Date header's if it can be read
+// and check (the read's range of dates, ingest.Options.CheckDate) takes
+// it, else fallback's (an mbox separator's; zero when there is none) if
+// check takes that. The error says why neither would do.
+func (h *Header) Time(fallback time.Time, check func(time.Time) error) (time.Time, error) {
+	var err error
 	if h.Date == "" {
-		if fallback.IsZero() {
-			return time.Time{}, fmt.Errorf("no Date")
+		err = fmt.Errorf("no Date")
+	} else {
+		var t time.Time
+		if t, err = ParseDate(h.Date); err == nil {
+			if err = check(t); err == nil {
+				return t, nil
+			}
+			err = fmt.Errorf("Date %q: %w", h.Date, err)
 		}
-		return fallback, nil
 	}
-	t, err := ParseDate(h.Date)
-	if err != nil && !fallback.IsZero() {
-		return fallback, nil
+	if fallback.IsZero() {
+		return time.Time{}, err
 	}
-	return t, err
+	if ferr := check(fallback); ferr != nil {
+		return time.Time{}, fmt.Errorf("%w, nor the separator's date: %w", err, ferr)
+	}
+	return fallback, nil
 }

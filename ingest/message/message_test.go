@@ -1,6 +1,7 @@
 package message
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -35,6 +36,12 @@ func TestParseDate(t *testing.T) {
 		{"Sun, 20 Mar 2005 10:00:00 +0000 (GMT Standard Time)", utc(2005, 3, 20, 10, 0, 0)},
 		{"20 March 2005 10:00:00 CEST", utc(2005, 3, 20, 8, 0, 0)},   // a whole month name; CEST is +0200
 		{"Sat, 1 Jan 2005 10:00:00 XYZT", utc(2005, 1, 1, 10, 0, 0)}, // an unknown zone: UTC
+		// 12-hour times, as some mailers wrote them.
+		{"Mon, 4 Apr 2011 06:16:48 PM -0700", utc(2011, 4, 5, 1, 16, 48)},
+		{"Mon, 4 Apr 2011 06:16:48 am -0700", utc(2011, 4, 4, 13, 16, 48)},
+		{"Mon, 4 Apr 2011 12:30:00 AM +0000", utc(2011, 4, 4, 0, 30, 0)}, // midnight's half hour
+		{"Mon, 4 Apr 2011 12:05 PM GMT", utc(2011, 4, 4, 12, 5, 0)},      // noon's
+		{"Mon, 4 Apr 2011 1:05 p.m. GMT", utc(2011, 4, 4, 13, 5, 0)},
 	}
 	for _, c := range cases {
 		got, err := ParseDate(c.in)
@@ -53,7 +60,10 @@ func TestParseDate(t *testing.T) {
 		"Tue, 29 Feb 2005 10:00:00 GMT",  // not a leap year
 		"Sat, 1 Jan 2005",                // no time of day
 		"Sat, 1 Foo 2005 10:00:00 GMT",   // no month
-		"Wed, 31 Dec 1969 23:59:59 GMT",  // before 1970
+		"Wed, 31 Dec 1899 23:59:59 GMT",  // before 1900
+		"Mon, 4 Apr 2011 13:05 PM GMT",   // a 12-hour time past 12
+		"Mon, 4 Apr 2011 0:05 AM GMT",    // nor 0
+		"Mon, 4 Apr 2011 1:05 AM PM GMT", // two halves
 		"Sat, 1 Jan 2005 25:00:00 GMT",   // no such hour
 		"Sat, 1 Jan 2005 10:00:00 +2500", // no such zone
 		"Sat, 1 Jan 2005 10:00:00 +25",   // nor in hours alone
@@ -217,5 +227,42 @@ func TestMalformedIDs(t *testing.T) {
 		if h.InReplyTo != c.parent || !slices.Equal(h.References, c.refs) {
 			t.Errorf("%q: In-Reply-To %q, References %q; want %q, %q", c.header, h.InReplyTo, h.References, c.parent, c.refs)
 		}
+	}
+}
+
+// TestHeaderTime: the date of a message is its Date header's if it can be
+// read and falls in the read's range, else its separator's if that does;
+// the range is 1980 to a day from now by default, widened by a source's
+// earliest.
+func TestHeaderTime(t *testing.T) {
+	opts := ingest.Options{}
+	sep := time.Date(2005, 3, 1, 10, 0, 0, 0, time.UTC)
+	zero := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC) // "Thu Jan  1 00:00:00 1970"
+	cases := []struct {
+		date     string
+		fallback time.Time
+		want     time.Time
+		err      string
+	}{
+		{"Tue, 1 Mar 2005 09:00:00 +0000", sep, time.Date(2005, 3, 1, 9, 0, 0, 0, time.UTC), ""},
+		{"yesterday", sep, sep, ""},                      // unreadable: the separator's
+		{"Thu, 1 Jan 1970 00:00:00 +0000", sep, sep, ""}, // out of range: the separator's
+		{"yesterday", zero, time.Time{}, `bad date "yesterday": no day, month and year, nor the separator's date: 1970-01-01 00:00:00 is before 1980-01-01`},
+		{"", zero, time.Time{}, "no Date, nor the separator's date: 1970-01-01 00:00:00 is before 1980-01-01"},
+		{"Sat, 1 Jan 2195 10:00:00 GMT", time.Time{}, time.Time{}, `Date "Sat, 1 Jan 2195 10:00:00 GMT": 2195-01-01 10:00:00 is in the future`},
+		{"Thu, 1 Jan 1970 00:00:00 +0000", time.Time{}, time.Time{}, `Date "Thu, 1 Jan 1970 00:00:00 +0000": 1970-01-01 00:00:00 is before 1980-01-01`},
+	}
+	for _, c := range cases {
+		h := Header{Date: c.date}
+		got, err := h.Time(c.fallback, opts.CheckDate)
+		if msg := fmt.Sprint(err); c.err != "" && !strings.HasPrefix(msg, c.err) || c.err == "" && err != nil || !got.Equal(c.want) {
+			t.Errorf("Date %q, separator %v: got %v, %v; want %v, %q", c.date, c.fallback, got, err, c.want, c.err)
+		}
+	}
+	// A source whose archive begins in 1975 says so.
+	h := Header{Date: "Wed, 1 Jan 1975 10:00:00 GMT"}
+	opts.Earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	if got, err := h.Time(time.Time{}, opts.CheckDate); err != nil || got.Year() != 1975 {
+		t.Errorf("earliest 1970: got %v, %v", got, err)
 	}
 }

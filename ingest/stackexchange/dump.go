@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -70,6 +71,7 @@ func (d *Dump) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 		defer fs.Close()
 		r := &reader{
 			opts:     opts,
+			dates:    opts.Dates(),
 			fs:       fs,
 			names:    make(map[int64][]byte),
 			accepted: make(map[int64]int64),
@@ -84,8 +86,9 @@ func (d *Dump) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 
 // reader holds the state of one Read.
 type reader struct {
-	opts ingest.Options
-	fs   files
+	opts  ingest.Options
+	dates ingest.Dates // the dates a post may have
+	fs    files
 
 	names    map[int64][]byte   // user id -> display name
 	accepted map[int64]int64    // answer id -> acceptance time; 0: accepted, time unknown
@@ -303,6 +306,9 @@ func (r *reader) postRow(attrs []byte) error {
 			if p.CreatedAt, hasCreated = parseTime(v); !hasCreated {
 				return fmt.Errorf("bad CreationDate %q", clip(v))
 			}
+			if err := r.dates.Check(time.UnixMicro(p.CreatedAt)); err != nil {
+				return fmt.Errorf("CreationDate: %w", err)
+			}
 		case "Score":
 			var ok bool
 			if p.Score, ok = parseInt(v); !ok {
@@ -417,6 +423,9 @@ func (r *reader) commentRow(attrs []byte) error {
 		case "CreationDate":
 			if p.CreatedAt, hasCreated = parseTime(v); !hasCreated {
 				return fmt.Errorf("bad CreationDate %q", clip(v))
+			}
+			if err := r.dates.Check(time.UnixMicro(p.CreatedAt)); err != nil {
+				return fmt.Errorf("CreationDate: %w", err)
 			}
 		case "Score":
 			var ok bool

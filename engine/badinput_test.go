@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/discourse"
@@ -221,5 +222,39 @@ func TestNobodyAndNoAddress(t *testing.T) {
 	}
 	if accounts != "alice@example.org:true bob@example.org:true bogus@does.not.exist.com:false" {
 		t.Errorf("accounts %s", accounts)
+	}
+}
+
+// TestImpossibleDates: an mbox of three messages. m1's Date is fine; m2's
+// cannot be read and its separator says 1970 (a zero date): reported with
+// its line and skipped; m3's Date is 1970 too, but its separator is good:
+// stored at the separator's date. With the source's earliest moved to
+// 1960, m2 is stored at its separator's date and m3 at its Date's.
+func TestImpossibleDates(t *testing.T) {
+	path := filepath.Join(writeFiles(t, map[string]string{"list.mbox": "From a Sat Jan  1 10:00:00 2005\nFrom: a@x\nDate: Sat, 1 Jan 2005 10:00:00 +0000\nMessage-ID: <m1>\n\nx\n\n" +
+		"From b Thu Jan  1 00:00:00 1970\nFrom: b@x\nDate: sometime\nMessage-ID: <m2>\n\nx\n\n" +
+		"From c Sun Jan  2 10:00:00 2005\nFrom: c@x\nDate: Thu, 1 Jan 1970 00:00:00 +0000\nMessage-ID: <m3>\n\nx\n\n"}), "list.mbox")
+	for _, c := range []struct {
+		earliest time.Time
+		want     string
+		reports  string
+	}{
+		{time.Time{}, "m1 2005-01-01 10:00; m3 2005-01-02 10:00",
+			`list.mbox:8: bad date "sometime": no day, month and year, nor the separator's date: 1970-01-01 00:00:00 is before 1980-01-01 (a source's earliest: setting widens the range)`},
+		{time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), "m2 1970-01-01 00:00; m3 1970-01-01 00:00; m1 2005-01-01 10:00", ""},
+	} {
+		s, _ := newStore(t)
+		var reports []string
+		if _, err := s.Ingest(context.Background(), mbox.New(path), ingest.Options{Source: "t", Earliest: c.earliest,
+			Report: func(err error) { reports = append(reports, err.Error()) }}); err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := s.db.QueryRow(`SELECT string_agg(post_id || ' ' || strftime(created_at, '%Y-%m-%d %H:%M'), '; ' ORDER BY created_at, post_id) FROM posts`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want || strings.Join(reports, "\n") != c.reports {
+			t.Errorf("earliest %v: stored %s, reported %q; want %s, %q", c.earliest, got, reports, c.want, c.reports)
+		}
 	}
 }
