@@ -393,6 +393,38 @@ func TestPullRetry(t *testing.T) {
 	}
 }
 
+// TestPullBusy: a server that answers "400 load at 16.99, try later"
+// (nnrpd over its load limit) is tried again with the backoff of a
+// dropped connection, each refusal a warning; one that keeps refusing is
+// given up on and reported with its words.
+func TestPullBusy(t *testing.T) {
+	srv := inntest.Start(t, inntest.Options{Groups: groups})
+	srv.Post(first...)
+	px := inntest.NewProxy(t, srv.Addr)
+	f := feed(t, srv, "calvin.test.*")
+	f.Dialer.Addr = px.Addr
+	f.Backoff = 10 * time.Millisecond
+	var warnings []string
+	f.Warn = func(err error) { warnings = append(warnings, err.Error()) }
+	px.Busy.Store(2)
+	st := &store{}
+	if err := pull(t, f, st, new(ingest.Stats)); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "pull from a server busy twice", st.posts, wantFirst)
+	if len(warnings) != 2 || !strings.Contains(warnings[0], "400 load at 16.99, try later; trying again in 10ms") ||
+		!strings.Contains(warnings[1], "trying again in 20ms") {
+		t.Errorf("warnings %q, want two refusals, the second waited on twice as long", warnings)
+	}
+
+	px.Busy.Store(100)
+	f.Tries = 3
+	err := pull(t, f, &store{}, new(ingest.Stats))
+	if err == nil || !strings.Contains(err.Error(), "400 load at 16.99, try later (gave up after 3 tries)") {
+		t.Errorf("a server busy throughout: got %v, want it to give up after 3 tries", err)
+	}
+}
+
 // TestPullGaps: an article cancelled on the server (r2, b:2) leaves a gap
 // in the numbers; every method passes over it, a step holding nothing
 // else (steps of one article) included, and the marks still advance.
