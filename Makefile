@@ -7,7 +7,7 @@ CALVIN  := bin/calvin
 .PHONY: build demo test test-deps bench vet clean
 
 build:
-	$(GO) build $(TAGS) -o $(CALVIN) ./cmd/calvin
+	$(GO) build $(TAGS) -buildvcs=auto -o $(CALVIN) ./cmd/calvin
 
 # The bundled sample dump into the default calvin.duckdb, then a leaderboard.
 # Running it again changes nothing: an ingest is idempotent.

@@ -178,7 +178,7 @@ func Parse(file string, data []byte) (*Config, error) {
 						r.Fail(n, "server.top", "want at least 1")
 					}
 				default:
-					r.Unknown(n, "server."+k)
+					r.Unknown(n, "server."+k, "listen", "token_env", "top")
 				}
 			})
 		default:
@@ -186,7 +186,7 @@ func Parse(file string, data []byte) (*Config, error) {
 				r.Fail(v, key, "a secret does not belong in the file: name the environment variable that holds it")
 				return
 			}
-			r.Unknown(v, key)
+			r.Unknown(v, key, "database", "time_zone", "sources", "profiles", "areas", "people", "exclusions", "server")
 		}
 	})
 	if err := r.Err(); err != nil {
@@ -276,7 +276,7 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 				r.Fail(v, key, "a secret does not belong in the file: name the environment variable that holds it (%s_env)", k)
 				return
 			}
-			r.Unknown(v, key)
+			r.Unknown(v, key, "name", "platform", "location", "mapping", "password_env", "api_key_env", "api_user_env", "ca_file", "strict", "interval", "earliest")
 		}
 	})
 	if r.Err() != nil {
@@ -315,7 +315,7 @@ func person(r *Reader, n *yaml.Node) Person {
 		case "accounts":
 			r.List(v, "people.accounts", func(i int, a *yaml.Node) { p.Accounts = append(p.Accounts, account(r, a, "people.accounts")) })
 		default:
-			r.Unknown(v, "people."+k)
+			r.Unknown(v, "people."+k, "name", "accounts")
 		}
 	})
 	if r.Err() == nil && (p.Name == "" || len(p.Accounts) == 0) {
@@ -333,7 +333,7 @@ func account(r *Reader, n *yaml.Node, key string) Account {
 		case "author":
 			a.Author = r.Str(v, key+".author")
 		default:
-			r.Unknown(v, key+"."+k)
+			r.Unknown(v, key+"."+k, "source", "author")
 		}
 	})
 	if r.Err() == nil && (a.Source == "" || a.Author == "") {
@@ -375,7 +375,7 @@ func exclusion(r *Reader, n *yaml.Node) Exclusion {
 		case "reason":
 			e.Reason = r.Str(v, key)
 		default:
-			r.Unknown(v, key)
+			r.Unknown(v, key, "account", "domain", "name", "from", "to", "reason")
 		}
 	})
 	switch {

@@ -159,3 +159,25 @@ func TestFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestNearest: a mistyped name gets the known one it is nearest to, if
+// any is near enough to be meant.
+func TestNearest(t *testing.T) {
+	known := []string{"leaderboard", "ingest", "interval", "may", "location"}
+	for word, want := range map[string]string{
+		"leaderbord": "leaderboard", // a letter left out
+		"ingset":     "ingest",      // two swapped
+		"mya":        "may",
+		"Interval":   "interval", // case
+		"locatoin":   "location",
+		"xyz":        "", // nothing near
+		"inter":      "", // three edits from interval
+	} {
+		if got := Nearest(word, known); got != want {
+			t.Errorf("Nearest(%q) = %q, want %q", word, got, want)
+		}
+	}
+	if _, err := Parse("c.yaml", []byte("sources:\n  - name: s\n    platform: mbox\n    locaton: a\n")); err == nil || !strings.Contains(err.Error(), "c.yaml:4: sources.locaton: unknown key: did you mean location?") {
+		t.Errorf("a mistyped key: %v", err)
+	}
+}

@@ -40,7 +40,14 @@ func (r *Reader) Fail(n *yaml.Node, key, format string, args ...any) {
 }
 
 // Unknown records that key is not one the file may have.
-func (r *Reader) Unknown(n *yaml.Node, key string) { r.Fail(n, key, "unknown key") }
+func (r *Reader) Unknown(n *yaml.Node, key string, known ...string) {
+	name := key[strings.LastIndexByte(key, '.')+1:]
+	if near := Nearest(name, known); near != "" {
+		r.Fail(n, key, "unknown key: did you mean %s?", near)
+		return
+	}
+	r.Fail(n, key, "unknown key")
+}
 
 // Map calls fn with each key of a mapping node and its value; key is the
 // node's own key, for the error when it is not a mapping.
@@ -127,4 +134,47 @@ func (r *Reader) OneOf(n *yaml.Node, key string, allowed ...string) string {
 		r.Fail(n, key, "%q is not one of %s", v, strings.Join(allowed, ", "))
 	}
 	return v
+}
+
+// Nearest returns the name of known nearest to a mistyped word (a key, a
+// command, a flag), for a "did you mean" hint, or "" when none is near:
+// within two edits (one for words of four letters or fewer), letters
+// compared without case.
+func Nearest(word string, known []string) string {
+	limit := 2
+	if len(word) <= 4 {
+		limit = 1
+	}
+	best, bestD := "", limit+1
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(word), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the number of edits between a and b, in bytes: a byte
+// inserted, deleted or changed, or two next to each other swapped
+// ("mya" is one from "may").
+func editDistance(a, b string) int {
+	pp, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
+		}
+		pp, prev, cur = prev, cur, pp
+	}
+	return prev[len(b)]
 }

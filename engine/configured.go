@@ -22,11 +22,14 @@ func Profiles(cfg *config.Config) map[string]map[string]float64 {
 	return config.DefaultProfiles()
 }
 
-// Configure gives a board a configuration's people and exclusions; a nil
-// cfg gives none.
+// Configure gives a board a configuration's people, exclusions and
+// sources; a nil cfg gives none.
 func (b *Board) Configure(cfg *config.Config) {
 	if cfg == nil {
 		return
+	}
+	for _, s := range cfg.Sources {
+		b.Declared = append(b.Declared, s.Name)
 	}
 	for _, p := range cfg.People {
 		person := Person{Name: p.Name}
@@ -82,6 +85,62 @@ func ConfiguredBoards(cfg *config.Config, m time.Time, top int) []Board {
 type NotFound struct{ Name string }
 
 func (e *NotFound) Error() string { return fmt.Sprintf("nobody is called %q", e.Name) }
+
+// UnknownSource is the error of a source the store holds nothing of.
+type UnknownSource struct {
+	Name  string
+	Known []string // the sources it holds, in order
+}
+
+func (e *UnknownSource) Error() string {
+	if len(e.Known) == 0 {
+		return fmt.Sprintf("unknown source %q: the database holds none yet (calvin ingest)", e.Name)
+	}
+	hint := ""
+	if near := config.Nearest(e.Name, e.Known); near != "" {
+		hint = fmt.Sprintf(": did you mean %s?", near)
+	}
+	return fmt.Sprintf("unknown source %q%s (the database holds %s)", e.Name, hint, strings.Join(e.Known, ", "))
+}
+
+// CheckSources returns an *UnknownSource for the first of sources that
+// is not declared (a configuration's, which may have nothing stored yet)
+// and that the store holds nothing of: no ingest ran for it and no pull
+// stored any of it (both small tables, so that checking costs nothing at
+// any size).
+func (s *Store) CheckSources(ctx context.Context, declared []string, sources ...string) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT source FROM ingest_runs UNION SELECT source FROM pull_marks ORDER BY source")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var known []string
+	for rows.Next() {
+		var src string
+		if err := rows.Scan(&src); err != nil {
+			return err
+		}
+		known = append(known, src)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, src := range declared {
+		if !slices.Contains(known, src) {
+			known = append(known, src)
+		}
+	}
+	slices.Sort(known)
+	for _, src := range sources {
+		if !slices.Contains(known, src) {
+			return &UnknownSource{Name: src, Known: known}
+		}
+	}
+	return nil
+}
 
 // Ambiguous is the error of a name that finds several people.
 type Ambiguous struct {

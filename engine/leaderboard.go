@@ -67,6 +67,10 @@ type Board struct {
 	// People are the configured people: a name and accounts that are
 	// theirs (see leaderboard.sql for the rules that join accounts).
 	People []Person
+	// Declared are the configured sources: Source may name one that has
+	// nothing stored yet (a live source not pulled yet); any other must
+	// be in the store.
+	Declared []string
 }
 
 // Person is a configured person: their name and accounts.
@@ -215,6 +219,9 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	}
 	var source any
 	if b.Source != "" {
+		if err := s.CheckSources(ctx, b.Declared, b.Source); err != nil {
+			return nil, err
+		}
 		source = b.Source
 	}
 	first, last, err := Span(b.Window, b.Month.UTC())

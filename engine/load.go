@@ -45,11 +45,16 @@ func (r Run) RowsStored() int64 { return r.RowsInserted + r.RowsUpdated }
 // DuckDB while it is loaded.
 const stageView = "calvin_arrow_stream"
 
+// ErrNothingRead is the error of an ingest whose input held no post it
+// could read.
+var ErrNothingRead = errors.New("nothing readable")
+
 // Ingest reads src and stores its posts under the source name opts.Source,
 // in one transaction: posts new to the store are inserted, stored posts
 // whose score, views, acceptance or names changed are updated, and the
 // source's accounts and monthly metrics are recomputed. If the read or any
-// step fails, or ctx is cancelled, nothing of it is kept.
+// step fails, or ctx is cancelled, nothing of it is kept. An input with
+// no post to read is an error (ErrNothingRead).
 //
 // Ingest fills opts.Stats (one is made if it is nil) as it reads.
 func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Options) (Run, error) {
@@ -92,6 +97,15 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	}
 	run.RowsInserted, run.RowsUpdated = loaded.inserted, loaded.updated
 	run.Staging = time.Since(t0)
+	if opts.Stats.Read.Load() == 0 {
+		// A mistyped path or platform (an mbox that is a README) reads
+		// nothing: an error, not a run of no posts.
+		why := "no " + src.Platform() + " posts in it"
+		if n := opts.Stats.Rejected.Load(); n > 0 {
+			why = fmt.Sprintf("%d bad records and no good one", n)
+		}
+		return run, fmt.Errorf("%w: %s", ErrNothingRead, why)
+	}
 	// The stream is read and its batches released. The reader's memory
 	// (its indexes, the batches in flight) would otherwise stay with the
 	// process through the refresh, on top of DuckDB's: at ten million
@@ -471,6 +485,9 @@ func execCount(ctx context.Context, tx *sql.Tx, name string, args ...any) (int64
 func (s *Store) Refresh(ctx context.Context, sources ...string) (Refreshed, error) {
 	var took Refreshed
 	start := time.Now()
+	if err := s.CheckSources(ctx, nil, sources...); err != nil {
+		return took, err
+	}
 	if len(sources) == 0 {
 		rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT source FROM posts ORDER BY source")
 		if err != nil {

@@ -45,7 +45,6 @@ func (f *steps) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Ma
 		if err != nil {
 			return err
 		}
-		opts.Stats.Read.Add(int64(len(f.posts[i])))
 		if err := store(rr, []ingest.Mark{{Server: "news://test", Group: "g", Last: int64(i + 1)}}); err != nil {
 			return err
 		}

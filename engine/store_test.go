@@ -225,7 +225,8 @@ func TestLeaderboard(t *testing.T) {
 		// accepted: only Carol in May; Bob's acceptance is June's.
 		{"accepted", Board{Month: may, By: "accepted"}, "1 Carol & Co 1"},
 		{"accepted june", Board{Month: may.AddDate(0, 1, 0), By: "accepted"}, "1 Bob 1"},
-		{"other source", Board{Month: may, Source: "other"}, ""},
+		// A source the configuration declares, nothing stored yet.
+		{"declared source", Board{Month: may, Source: "other", Declared: []string{"other"}}, ""},
 		{"empty month", Board{Month: may.AddDate(1, 0, 0)}, ""},
 	}
 	for _, tt := range tests {
@@ -242,6 +243,11 @@ func TestLeaderboard(t *testing.T) {
 	}
 	if _, err := s.Leaderboard(context.Background(), Board{Month: may, By: "nope"}); err == nil {
 		t.Error("ranking by an unknown metric: got no error")
+	}
+	var unknown *UnknownSource
+	if _, err := s.Leaderboard(context.Background(), Board{Month: may, Source: "other", Profile: calvinProfile}); !errors.As(err, &unknown) ||
+		err.Error() != `unknown source "other" (the database holds t)` {
+		t.Errorf("a source neither stored nor declared: %v", err)
 	}
 }
 
@@ -462,6 +468,9 @@ func (ps posts) Read(ctx context.Context, opts ingest.Options) (array.RecordRead
 	defer b.Release()
 	for i := range ps {
 		b.Append(&ps[i])
+	}
+	if opts.Stats != nil {
+		opts.Stats.Read.Add(int64(len(ps))) // as a reader counts what it parsed
 	}
 	rec := b.NewBatch()
 	defer rec.Release()

@@ -11,8 +11,11 @@ import (
 	"embed"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed *.sql reports/*.sql
@@ -63,7 +66,14 @@ type Param struct {
 	Doc      string
 	Required bool
 	Default  *string // nil: none (null) unless Required
+	// Type is what the SQL casts the parameter to (CAST($limit AS
+	// INTEGER)): INTEGER, BIGINT, DOUBLE or DATE, checked by Bind; ""
+	// for text.
+	Type string
 }
+
+// castParam finds a report's casts of its parameters.
+var castParam = regexp.MustCompile(`(?i)CAST\(\$([a-z_]+) AS (INTEGER|BIGINT|DOUBLE|DATE)\)`)
 
 // Reports returns the reports, by name.
 func Reports() ([]Report, error) {
@@ -117,6 +127,13 @@ func GetReport(name string) (Report, error) {
 		}
 	}
 	r.Summary = strings.TrimPrefix(strings.Join(summary, " "), name+": ")
+	for _, m := range castParam.FindAllStringSubmatch(r.SQL, -1) {
+		for i := range r.Params {
+			if r.Params[i].Name == m[1] {
+				r.Params[i].Type = strings.ToUpper(m[2])
+			}
+		}
+	}
 	return r, nil
 }
 
@@ -139,10 +156,34 @@ func param(text string) (Param, error) {
 	return p, nil
 }
 
+// check reports whether v is a value of the parameter's type.
+func (p Param) check(v string) error {
+	var err error
+	want := ""
+	switch p.Type {
+	case "INTEGER":
+		_, err = strconv.ParseInt(v, 10, 32)
+		want = "a whole number"
+	case "BIGINT":
+		_, err = strconv.ParseInt(v, 10, 64)
+		want = "a whole number"
+	case "DOUBLE":
+		_, err = strconv.ParseFloat(v, 64)
+		want = "a number"
+	case "DATE":
+		_, err = time.Parse(time.DateOnly, v)
+		want = "a date, YYYY-MM-DD"
+	}
+	if err != nil {
+		return fmt.Errorf("wants %s, got %q", want, v)
+	}
+	return nil
+}
+
 // Bind matches given parameters (name to value) to the report's: it
 // returns the arguments to run its SQL with, a default or NULL for each
 // optional one not given, or an error naming a required parameter
-// missing or one the report does not take.
+// missing, one the report does not take, or a value not of its type.
 func (r Report) Bind(given map[string]string) ([]any, error) {
 	var bind []any
 	used := 0
@@ -151,6 +192,9 @@ func (r Report) Bind(given map[string]string) ([]any, error) {
 		switch {
 		case ok:
 			used++
+			if err := p.check(v); err != nil {
+				return nil, fmt.Errorf("%s: parameter %s %w", r.Name, p.Name, err)
+			}
 			bind = append(bind, sql.Named(p.Name, v))
 		case p.Required:
 			return nil, fmt.Errorf("%s needs parameter %s: %s", r.Name, p.Name, p.Doc)

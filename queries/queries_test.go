@@ -75,3 +75,24 @@ func TestParam(t *testing.T) {
 		t.Errorf("%+v, %v", p, err)
 	}
 }
+
+// TestBindChecksTypes: a value the SQL would fail to cast is refused by
+// Bind in Calvin's words, naming the report and the parameter.
+func TestBindChecksTypes(t *testing.T) {
+	r, err := GetReport("runs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Params[1].Type != "INTEGER" || r.Params[0].Type != "" {
+		t.Errorf("types %+v", r.Params)
+	}
+	if _, err := r.Bind(map[string]string{"limit": "abc"}); err == nil || err.Error() != `runs: parameter limit wants a whole number, got "abc"` {
+		t.Errorf("limit=abc: %v", err)
+	}
+	if _, err := r.Bind(map[string]string{"limit": "99999999999"}); err == nil {
+		t.Error("limit=99999999999, past an INTEGER: no error")
+	}
+	if _, err := r.Bind(map[string]string{"limit": "5", "source": "anything"}); err != nil {
+		t.Errorf("limit=5: %v", err)
+	}
+}

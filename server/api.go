@@ -58,16 +58,18 @@ func (e *badRequest) Error() string { return e.msg }
 func bad(format string, args ...any) error { return &badRequest{fmt.Sprintf(format, args...)} }
 
 // failWith writes err with the status it calls for: 400 for a bad
-// parameter or a name that finds several people, 404 for one that finds
+// parameter, a source the store does not hold or a name that finds
+// several people, 404 for one that finds
 // nobody, 503 when the request was cancelled, 500 otherwise (logged).
 func (s *Server) failWith(w http.ResponseWriter, r *http.Request, err error) {
 	var br *badRequest
 	var nf *engine.NotFound
 	var amb *engine.Ambiguous
+	var unknown *engine.UnknownSource
 	switch {
 	case errors.As(err, &br):
 		fail(w, http.StatusBadRequest, "%s", br.msg)
-	case errors.As(err, &amb):
+	case errors.As(err, &amb), errors.As(err, &unknown):
 		fail(w, http.StatusBadRequest, "%v", err)
 	case errors.As(err, &nf):
 		fail(w, http.StatusNotFound, "%v", err)

@@ -296,6 +296,8 @@ func TestBadParameters(t *testing.T) {
 		{"/api/v1/explain?name=alice@x.org", `month: required`},
 		{"/api/v1/queries/history?source=list", `history needs parameter author`},
 		{"/api/v1/queries/runs?colour=red", `runs takes no parameter "colour"`},
+		{"/api/v1/queries/runs?limit=abc", `runs: parameter limit wants a whole number, got "abc"`},
+		{"/api/v1/leaderboard?month=2026-10&source=nosuch", `unknown source "nosuch" (the database holds list)`},
 	} {
 		env := get(t, ts, c.path, 400, nil)
 		msg, _ := env.Error.(string)

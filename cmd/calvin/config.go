@@ -2,18 +2,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/calvinslist/calvin/config"
+	"github.com/calvinslist/calvin/ingest/export"
 )
 
 const configUsage = `Usage: calvin config check [FILE]
 
 Reads a configuration file (FILE, or the one --config names) and reports
-its first mistake with its line and key, or what it declares. Exit code 1
-when it has a mistake.
+its first mistake with its line and key, or what it declares. The files
+and folders its sources name must exist and their mappings read. Exit
+code 1 when it has a mistake.
 `
 
 func runConfig(ctx context.Context, e *env, args []string) error {
@@ -36,6 +40,9 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	case cfg == nil:
 		return usageError("name the file: calvin config check FILE")
 	}
+	if err := checkSources(cfg); err != nil {
+		return err
+	}
 	var sources []string
 	for _, s := range cfg.Sources {
 		sources = append(sources, s.Name+" ("+s.Platform+")")
@@ -56,5 +63,28 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  people:     %d, exclusions: %d\n", len(cfg.People), len(cfg.Exclusions))
 	fmt.Fprintf(e.stdout, "  areas:      %s\n", strings.Join(areas, ", "))
 	fmt.Fprintf(e.stdout, "  server:     %s\n", cfg.Server.Listen)
+	return nil
+}
+
+// checkSources checks what the configuration's sources name outside it:
+// that each file or folder exists and each mapping reads. A server's URL
+// is not tried.
+func checkSources(cfg *config.Config) error {
+	for _, s := range cfg.Sources {
+		where := fmt.Sprintf("%s:%d: sources.%s", cfg.File, s.Line, s.Name)
+		for _, loc := range s.Locations {
+			if strings.Contains(loc, "://") {
+				continue
+			}
+			if _, err := os.Stat(loc); err != nil {
+				return fmt.Errorf("%s: location %s: %w", where, loc, errors.Unwrap(err))
+			}
+		}
+		if s.Mapping != "" {
+			if _, err := export.LoadMapping(s.Mapping); err != nil {
+				return fmt.Errorf("%s: mapping: %w", where, err)
+			}
+		}
+	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -79,22 +80,16 @@ func usageError(format string, args ...any) error {
 // error, 2 on a usage error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
-	if len(args) > 0 && (args[0] == "--config" || args[0] == "-config" || strings.HasPrefix(args[0], "--config=")) {
-		_, rest, ok := strings.Cut(args[0], "=")
-		args = args[1:]
-		if !ok {
-			if len(args) == 0 {
-				fmt.Fprintln(stderr, "calvin: --config needs a file")
-				return 2
-			}
-			rest, args = args[0], args[1:]
-		}
-		cfg, err := config.Load(rest)
-		if err != nil {
+	args, file, err := cutConfig(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "calvin: %v\nRun 'calvin help' for usage.\n", err)
+		return 2
+	}
+	if file != "" {
+		if e.cfg, err = config.Load(file); err != nil {
 			fmt.Fprintf(stderr, "calvin: %v\n", err)
 			return 1
 		}
-		e.cfg = cfg
 	}
 	if len(args) == 0 {
 		printUsage(stderr)
@@ -107,6 +102,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return run(ctx, []string{args[1], "--help"}, getenv, stdout, stderr)
 		}
 		printUsage(stdout)
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version())
 		return 0
 	}
 	for _, c := range commands() {
@@ -127,8 +125,78 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 1
 		}
 	}
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if near := config.Nearest(name, names); near != "" {
+		fmt.Fprintf(stderr, "calvin: unknown command %q: did you mean %s?\nRun 'calvin help' for the commands.\n", name, near)
+		return 2
+	}
 	fmt.Fprintf(stderr, "calvin: unknown command %q\nRun 'calvin help' for the commands.\n", name)
 	return 2
+}
+
+// cutConfig takes --config FILE (or --config=FILE) out of args, before
+// the command or after it, and returns the rest and FILE ("" when not
+// given). Arguments after "--" are left alone.
+func cutConfig(args []string) (rest []string, file string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(rest, args[i:]...), file, nil
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return nil, "", errors.New("--config needs a file")
+			}
+			i++
+			value = args[i]
+		}
+		if file != "" && file != value {
+			return nil, "", fmt.Errorf("--config given twice (%s and %s)", file, value)
+		}
+		file = value
+	}
+	return rest, file, nil
+}
+
+// version says which build of calvin this is: the module's version, the
+// commit it was built from when known, and the Go release.
+func version() string {
+	v := "calvin (devel)"
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	if info.Main.Version != "" {
+		v = "calvin " + info.Main.Version
+	}
+	var rev, at, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (commit %s, %s%s)", rev, at, dirty)
+	}
+	return v + ", " + info.GoVersion
 }
 
 func printUsage(w io.Writer) {
@@ -139,7 +207,8 @@ Usage:
 	calvin [--config FILE] <command> [arguments]
 
 --config FILE reads a configuration (configs/calvin.yaml): its database,
-sources and profiles.
+sources and profiles; it may stand after the command too. calvin
+--version says which build this is.
 
 The commands are:
 
@@ -196,14 +265,28 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 
 // parse parses flags that may stand before, between or after the
 // positional arguments, and returns the positional arguments. A flag error
-// is a usage error; --help prints the usage and returns flag.ErrHelp.
+// is a usage error, naming the nearest flag to one mistyped; --help prints
+// the usage (once) and returns flag.ErrHelp.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package prints the usage on every error: only --help does
+	// here, and the error says the rest.
+	help := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = help }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				help()
 				return nil, err
+			}
+			if bad, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+				var names []string
+				fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+				if near := config.Nearest(bad, names); near != "" {
+					return nil, usageError("unknown flag --%s: did you mean --%s?", bad, near)
+				}
+				return nil, usageError("unknown flag --%s", bad)
 			}
 			return nil, usageError("%v", err)
 		}

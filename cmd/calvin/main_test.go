@@ -66,7 +66,12 @@ func TestUsage(t *testing.T) {
 		{[]string{"leaderboard", "--month", "May"}, 2, `bad --month "May"`},
 		{[]string{"leaderboard", "--window", "week"}, 2, `unknown window "week": use one of month, quarter, 12m, 90d`},
 		{[]string{"leaderboard", "--format", "xml"}, 2, `unknown format "xml"`},
-		{[]string{"leaderboard", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"leaderboard", "--bogus"}, 2, "unknown flag --bogus\nRun 'calvin leaderboard --help' for usage."},
+		{[]string{"leaderboard", "--sourc", "x"}, 2, "unknown flag --sourc: did you mean --source?"},
+		{[]string{"leaderbord"}, 2, `unknown command "leaderbord": did you mean leaderboard?`},
+		{[]string{"--version"}, 0, "calvin "},
+		{[]string{"leaderboard", "--config"}, 2, "--config needs a file"},
+		{[]string{"config", "check", "../../config/testdata/good.yaml", "--config", "../../configs/calvin.yaml"}, 1, "good.yaml"},
 		{[]string{"leaderboard", "--db", "/nonexistent/x.duckdb"}, 1, "calvin: no database at /nonexistent/x.duckdb"},
 	}
 	for _, tt := range tests {
@@ -76,6 +81,88 @@ func TestUsage(t *testing.T) {
 				t.Errorf("exit %d, output:\n%s%s\nwant exit %d and %q", code, stdout, stderr, tt.code, tt.out)
 			}
 		})
+	}
+}
+
+// TestHelpOnce: every command's --help prints its text once, to stdout;
+// an unknown flag prints only its error and the pointer to --help.
+func TestHelpOnce(t *testing.T) {
+	for _, c := range commands() {
+		code, stdout, stderr := calvin(t, c.name, "--help")
+		if code != 0 || strings.Count(stdout, "Usage: calvin "+c.name) != 1 || strings.Count(stdout, "Flags:") > 1 || stderr != "" {
+			t.Errorf("%s --help: exit %d, %d usages, stderr %q:\n%s", c.name, code, strings.Count(stdout, "Usage: calvin "+c.name), stderr, stdout)
+		}
+		code, stdout, stderr = calvin(t, c.name, "--no-such-flag")
+		if want := "calvin " + c.name + ": unknown flag --no-such-flag\nRun 'calvin " + c.name + " --help' for usage.\n"; code != 2 || stdout != "" || stderr != want {
+			t.Errorf("%s --no-such-flag: exit %d, stdout %q, stderr %q; want 2, nothing, %q", c.name, code, stdout, stderr, want)
+		}
+	}
+}
+
+// TestConfigAfterCommand: --config may follow the command, as it may
+// precede it: the file's database is used either way.
+func TestConfigAfterCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "c.duckdb")
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("database: c.duckdb\n"), 0o644)
+	if code, _, stderr := calvin(t, "ingest", "stackexchange", "../../engine/testdata/may2021", "--source", "t", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, args := range [][]string{
+		{"--config", cfg, "sql", "SELECT count(*) AS n FROM posts"},
+		{"sql", "SELECT count(*) AS n FROM posts", "--config", cfg},
+		{"sql", "--config=" + cfg, "SELECT count(*) AS n FROM posts"},
+	} {
+		code, stdout, stderr := calvin(t, append(args, "--format", "csv")...)
+		if code != 0 || stdout != "n\n17\n" {
+			t.Errorf("%q: exit %d, %q %s; want the 17 posts of the file's database", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestTypos: a mistyped source, an input with nothing to read, a
+// configuration naming files that are not there, a report's parameter
+// of the wrong type, a write without --write: each an error in Calvin's
+// words, never an empty success.
+func TestTypos(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "calvin.duckdb")
+	if code, _, stderr := calvin(t, "ingest", "stackexchange", "../../engine/testdata/may2021", "--source", "may", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	readme := filepath.Join(dir, "README.md")
+	os.WriteFile(readme, []byte("# Not mail\n\nJust text.\n"), 0o644)
+	badCfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(badCfg, []byte("sources:\n  - name: list\n    platform: mbox\n    location: no-such.mbox\n"), 0o644)
+	badMapping := filepath.Join(dir, "m.yaml")
+	os.WriteFile(filepath.Join(dir, "f.csv"), []byte("a\n"), 0o644)
+	os.WriteFile(badMapping, []byte("fields:\n  post_id: a\n  colour: b\n"), 0o644)
+	mappingCfg := filepath.Join(dir, "m-c.yaml")
+	os.WriteFile(mappingCfg, []byte("sources:\n  - name: f\n    platform: csv\n    location: f.csv\n    mapping: m.yaml\n"), 0o644)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"leaderboard", "--db", db, "--month", "2021-05", "--source", "nosuch"}, 1, `calvin: unknown source "nosuch" (the database holds may)`},
+		{[]string{"leaderboard", "--db", db, "--month", "2021-05", "--source", "mya"}, 1, `unknown source "mya": did you mean may?`},
+		{[]string{"refresh", "--db", db, "--source", "nosuch"}, 1, `calvin: unknown source "nosuch" (the database holds may)`},
+		{[]string{"ingest", "mbox", readme, "--source", "x", "--db", db}, 1, "nothing readable"},
+		{[]string{"config", "check", badCfg}, 1, badCfg + ":2: sources.list: location " + filepath.Join(dir, "no-such.mbox") + ": no such file or directory"},
+		{[]string{"config", "check", mappingCfg}, 1, mappingCfg + ":2: sources.f: mapping: " + badMapping + ":3: fields.colour: unknown field"},
+		{[]string{"query", "runs", "--db", db, "--param", "limit=abc"}, 2, `runs: parameter limit wants a whole number, got "abc"`},
+		{[]string{"sql", "DELETE FROM posts", "--db", db}, 1, "the database is opened read-only: add --write to change it"},
+	} {
+		code, stdout, stderr := calvin(t, tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%q: exit %d, %s%s\nwant exit %d and %q", tt.args, code, stdout, stderr, tt.code, tt.want)
+		}
+	}
+	// Nothing was stored by the README's ingest: one source, one run.
+	code, stdout, _ := calvin(t, "sql", "SELECT count(DISTINCT source) AS s, count(*) AS r FROM ingest_runs", "--db", db, "--format", "csv")
+	if code != 0 || stdout != "s,r\n1,1\n" {
+		t.Errorf("after the typos: %q", stdout)
 	}
 }
 

@@ -42,7 +42,6 @@ stored and rolls back the one in progress.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", serveUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	cfgFile := fs.String("config", "", "the configuration `file` (as calvin --config FILE serve)")
 	listen := fs.String("listen", "", "the `address` to serve on (default: the configuration's server.listen, else 127.0.0.1:9187)")
 	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
 	pos, err := parse(fs, args)
@@ -51,11 +50,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if len(pos) > 0 {
 		return usageError("unexpected argument %q", pos[0])
-	}
-	if *cfgFile != "" {
-		if e.cfg, err = config.Load(*cfgFile); err != nil {
-			return err
-		}
 	}
 	addr := "127.0.0.1:9187"
 	var token string

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
@@ -38,6 +40,9 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	defer store.Close()
 	rows, err := store.DB().QueryContext(ctx, pos[0])
 	if err != nil {
+		if !*write && strings.Contains(err.Error(), "read-only mode") {
+			return fmt.Errorf("the database is opened read-only: add --write to change it (%w)", err)
+		}
 		return err
 	}
 	defer rows.Close()
