@@ -85,8 +85,8 @@ func BenchmarkLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		load += run.Staging + run.Storing
-		refresh += run.Refreshing
+		load += run.Load + run.Threads
+		refresh += run.Refreshed.Links + run.Refreshed.Accounts + run.Refreshed.Metrics
 		b.StopTimer()
 		s.Close()
 		b.StartTimer()
@@ -210,7 +210,7 @@ func BenchmarkMonthlyMetrics(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := refreshMetrics(ctx, tx, ar, src); err != nil {
+			if err := refreshMetrics(ctx, tx, ar, src, nil); err != nil {
 				b.Fatal(err)
 			}
 			if err := tx.Commit(); err != nil {
@@ -254,8 +254,8 @@ func BenchmarkPullNNTP(b *testing.B) {
 		if run.RowsInserted != n {
 			b.Fatalf("stored %d posts, want %d", run.RowsInserted, n)
 		}
-		b.ReportMetric(run.Staging.Seconds(), "pull-s")
-		b.ReportMetric(run.Refreshing.Seconds(), "refresh-s")
+		b.ReportMetric(run.Load.Seconds(), "pull-s")
+		b.ReportMetric((run.Refreshed.Links + run.Refreshed.Accounts + run.Refreshed.Metrics).Seconds(), "refresh-s")
 		s.Close()
 		b.StartTimer()
 	}

@@ -32,10 +32,13 @@ type Run struct {
 	RowsInserted  int64 // posts new to the store
 	RowsUpdated   int64 // stored posts that changed
 
-	// How long each step took: reading the source and loading it into
-	// posts (one streaming statement), resolving threads, and refreshing
-	// the derived tables.
-	Staging, Storing, Refreshing time.Duration
+	// How long each phase took: reading the source and storing its posts
+	// (one streaming statement, or a pull's steps), giving threads to the
+	// posts stored without one, refreshing the derived tables (linking
+	// the posts, the accounts, the monthly metrics), and the commit.
+	Load, Threads time.Duration
+	Refreshed     Refreshed
+	Commit        time.Duration
 }
 
 // RowsStored is the number of rows the ingest wrote.
@@ -91,12 +94,12 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	if err != nil {
 		return run, err
 	}
-	loaded, err := stage(ctx, ar, tx, read, fresh)
+	loaded, err := stage(ctx, ar, tx, read, fresh, opts.Stats)
 	if err != nil {
 		return run, err
 	}
 	run.RowsInserted, run.RowsUpdated = loaded.inserted, loaded.updated
-	run.Staging = time.Since(t0)
+	run.Load = time.Since(t0)
 	if opts.Stats.Read.Load() == 0 {
 		// A mistyped path or platform (an mbox that is a README) reads
 		// nothing: an error, not a run of no posts.
@@ -114,9 +117,12 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	if err := finish(ctx, tx, ar, &run, opts, loaded.unthreaded > 0); err != nil {
 		return run, err
 	}
+	opts.Stats.SetPhase("committing", 0)
+	t1 := time.Now()
 	if err := tx.Commit(); err != nil {
 		return run, fmt.Errorf("ingest: commit: %w", err)
 	}
+	run.Commit = time.Since(t1)
 	return run, nil
 }
 
@@ -126,6 +132,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // and records the run.
 func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, unthreaded bool) error {
 	stats := opts.Stats
+	stats.SetPhase("storing account facts", 0)
 	if err := storeFacts(ctx, tx, ar, run.Source, opts.Facts.All()); err != nil {
 		return fmt.Errorf("ingest: account facts: %w", err)
 	}
@@ -137,16 +144,16 @@ func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts in
 	// can lack them, and when every post came with one (a Stack Exchange
 	// dump's do) there is nothing to resolve.
 	if unthreaded {
+		stats.SetPhase("resolving threads", 0)
 		if err := resolveThreads(ctx, tx, sql.Named("source", run.Source)); err != nil {
 			return err
 		}
 	}
-	t2 := time.Now()
-	run.Storing = t2.Sub(t1)
-	if _, err := refresh(ctx, tx, ar, run.Source); err != nil {
+	run.Threads = time.Since(t1)
+	var err error
+	if run.Refreshed, err = refresh(ctx, tx, ar, run.Source, stats); err != nil {
 		return err
 	}
-	run.Refreshing = time.Since(t2)
 	run.Finished = time.Now().UTC()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO ingest_runs
 		(source, platform, input, started_at, finished_at, rows_read, rows_rejected, rows_duplicate, rows_inserted, rows_updated, rows_stored)
@@ -273,9 +280,9 @@ func checkPlatform(ctx context.Context, tx querier, source, platform string) (fr
 // stream is registered as a view on the transaction's connection and
 // consumed by the one statement that loads it: load_new for a source new
 // to the store, load_merge for one that has posts.
-func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordReader, fresh bool) (loadCounts, error) {
+func stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordReader, fresh bool, stats *ingest.Stats) (loadCounts, error) {
 	var counts loadCounts
-	rr := &threadCounter{RecordReader: read}
+	rr := &threadCounter{RecordReader: read, stats: stats}
 	defer rr.Release()
 	drop, err := streamView(ctx, tx, ar, rr, stageView)
 	if err != nil {
@@ -322,10 +329,12 @@ type loadCounts struct {
 type threadCounter struct {
 	array.RecordReader
 	unthreaded atomic.Int64
+	stats      *ingest.Stats // told when the read ends and DuckDB stores the rest
 }
 
 func (t *threadCounter) Next() bool {
 	if !t.RecordReader.Next() {
+		t.stats.SetPhase("storing posts", 0)
 		return false
 	}
 	t.unthreaded.Add(int64(t.RecordBatch().Column(ingest.ColThreadID).NullN()))
@@ -369,14 +378,16 @@ func execLoad(ctx context.Context, tx *sql.Tx, fresh bool) (inserted, updated in
 // it links the posts not linked yet (post_links), then recomputes the
 // source's accounts and its monthly metrics from scratch. ar is the Arrow
 // interface of tx's connection, through which the metrics are read and
-// stored (engine/metrics.go).
-func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string) (Refreshed, error) {
+// stored (engine/metrics.go). stats, if not nil, is told each phase.
+func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats) (Refreshed, error) {
 	var r Refreshed
 	t0 := time.Now()
+	stats.SetPhase("linking posts", 0)
 	if err := linkPosts(ctx, tx, source); err != nil {
 		return r, err
 	}
 	t1 := time.Now()
+	stats.SetPhase("accounts", 0)
 	arg := sql.Named("source", source)
 	if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE source = $source", arg); err != nil {
 		return r, fmt.Errorf("refresh accounts: %w", err)
@@ -385,7 +396,7 @@ func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string) (
 		return r, fmt.Errorf("refresh accounts: %w", err)
 	}
 	t2 := time.Now()
-	if err := refreshMetrics(ctx, tx, ar, source); err != nil {
+	if err := refreshMetrics(ctx, tx, ar, source, stats); err != nil {
 		return r, fmt.Errorf("refresh monthly_metrics: %w", err)
 	}
 	r.Links, r.Accounts, r.Metrics = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
@@ -513,7 +524,7 @@ func (s *Store) Refresh(ctx context.Context, sources ...string) (Refreshed, erro
 		if err != nil {
 			return took, err
 		}
-		r, err := refresh(ctx, tx, ar, src)
+		r, err := refresh(ctx, tx, ar, src, nil)
 		if err != nil {
 			tx.Rollback()
 			return took, err

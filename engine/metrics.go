@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/queries"
 )
 
@@ -239,7 +240,7 @@ type metricsRun struct {
 // post_links, inside tx; ar is the Arrow interface of tx's connection.
 // The connection reads and counts each month and stores the finished
 // rows; a goroutine of its own finishes the months, in order, meanwhile.
-func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string) (err error) {
+func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats) (err error) {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM monthly_metrics WHERE source = ?", source); err != nil {
 		return err
 	}
@@ -256,6 +257,7 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source st
 		return err
 	}
 	months = mergeMonths(months, accepted)
+	stats.SetPhase("monthly metrics", int64(len(months)))
 
 	m.out = array.NewRecordBuilder(memory.DefaultAllocator, metricsSchema())
 	defer m.out.Release()
@@ -325,6 +327,7 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source st
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
+		stats.PhaseDone(1)
 		for len(accepted) > 0 && accepted[0].month == month {
 			c.tally(accepted[0].author).accepted += accepted[0].n
 			accepted = accepted[1:]

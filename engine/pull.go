@@ -59,7 +59,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		defer tx.Rollback() // a no-op once committed
 		var loaded loadCounts
 		if posts != nil {
-			if loaded, err = stage(ctx, ar, tx, posts, fresh); err != nil {
+			if loaded, err = stage(ctx, ar, tx, posts, fresh, opts.Stats); err != nil {
 				return err
 			}
 		}
@@ -69,6 +69,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("pull: commit: %w", err)
 		}
+		opts.Stats.SetPhase("", 0) // reading the next step
 		run.RowsInserted += loaded.inserted
 		run.RowsUpdated += loaded.updated
 		unthreaded = unthreaded || loaded.unthreaded > 0
@@ -78,7 +79,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	if err := feed.Pull(ctx, opts, marks, step); err != nil {
 		return run, err
 	}
-	run.Staging = time.Since(t0)
+	run.Load = time.Since(t0)
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -88,9 +89,12 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	if err := finish(ctx, tx, ar, &run, opts, unthreaded); err != nil {
 		return run, err
 	}
+	opts.Stats.SetPhase("committing", 0)
+	t1 := time.Now()
 	if err := tx.Commit(); err != nil {
 		return run, fmt.Errorf("pull: commit: %w", err)
 	}
+	run.Commit = time.Since(t1)
 	return run, nil
 }
 

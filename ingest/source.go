@@ -100,6 +100,39 @@ type Stats struct {
 	// not known ahead: the article numbers gone through so far and in all
 	// (a news server's groups, from their marks to their last article).
 	Articles, ArticlesTotal atomic.Int64
+
+	// The step of the ingest under way once the posts are read (see
+	// SetPhase): its name, and its parts done and in all.
+	phase                 atomic.Pointer[string]
+	phaseDone, phaseTotal atomic.Int64
+}
+
+// SetPhase says which step of an ingest is under way once its posts are
+// read ("storing posts", "linking posts", "monthly metrics", ...), for
+// progress, and how many parts it has (months, say; 0 for none); "" is
+// the read itself. A nil Stats takes nothing.
+func (s *Stats) SetPhase(name string, parts int64) {
+	if s == nil {
+		return
+	}
+	s.phaseDone.Store(0)
+	s.phaseTotal.Store(parts)
+	s.phase.Store(&name)
+}
+
+// PhaseDone counts n more parts of the phase done.
+func (s *Stats) PhaseDone(n int64) {
+	if s != nil {
+		s.phaseDone.Add(n)
+	}
+}
+
+// Phase returns the step under way and its parts done and in all.
+func (s *Stats) Phase() (name string, done, parts int64) {
+	if p := s.phase.Load(); p != nil {
+		name = *p
+	}
+	return name, s.phaseDone.Load(), s.phaseTotal.Load()
 }
 
 // CountingReader passes reads on and adds the bytes read to Stats.Bytes,

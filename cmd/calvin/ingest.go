@@ -307,11 +307,23 @@ func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source
 	if n := stats.Repaired.Load(); n > 0 {
 		dups += fmt.Sprintf(", %d with text that was not UTF-8 repaired", n)
 	}
-	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped%s, in %s (read %s, store %s, metrics %s)\n",
+	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped%s, in %s (%s)\n",
 		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected, dups,
-		run.Finished.Sub(run.Started).Round(time.Millisecond), run.Staging.Round(time.Millisecond),
-		run.Storing.Round(time.Millisecond), run.Refreshing.Round(time.Millisecond))
+		time.Since(run.Started).Round(time.Millisecond), phases(run))
 	return nil
+}
+
+// phases says how long each phase of an ingest took, as the progress
+// line names them; threads only when some posts needed them.
+func phases(run engine.Run) string {
+	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
+	p := []string{"read and store posts " + ms(run.Load)}
+	if run.Threads >= time.Millisecond {
+		p = append(p, "threads "+ms(run.Threads))
+	}
+	p = append(p, "link posts "+ms(run.Refreshed.Links), "accounts "+ms(run.Refreshed.Accounts),
+		"monthly metrics "+ms(run.Refreshed.Metrics), "commit "+ms(run.Commit))
+	return strings.Join(p, ", ")
 }
 
 // trust returns a TLS configuration that trusts the system's roots and the
@@ -346,15 +358,25 @@ func showProgress(w io.Writer, on bool, stats *ingest.Stats) (stop func()) {
 		start := time.Now()
 		tick := time.NewTicker(500 * time.Millisecond)
 		defer tick.Stop()
+		phase, since := "", start
 		for {
 			select {
 			case <-done:
 				fmt.Fprint(w, "\r\033[K")
 				return
 			case <-tick.C:
-				line := progressLine(stats.Read.Load(), stats.Bytes.Load(), stats.Total.Load(), size, time.Since(start))
-				if stats.Total.Load() == 0 {
+				name, partsDone, parts := stats.Phase()
+				if name != phase {
+					phase, since = name, time.Now()
+				}
+				var line string
+				switch {
+				case name != "":
+					line = phaseLine(stats.Read.Load(), name, partsDone, parts, time.Since(since))
+				case stats.Total.Load() == 0:
 					line = progressLine(stats.Read.Load(), stats.Articles.Load(), stats.ArticlesTotal.Load(), articles, time.Since(start))
+				default:
+					line = progressLine(stats.Read.Load(), stats.Bytes.Load(), stats.Total.Load(), size, time.Since(start))
 				}
 				fmt.Fprint(w, "\r\033[K"+line)
 			}
@@ -379,11 +401,22 @@ func progressLine(posts, bytes, total int64, unit func(int64) string, elapsed ti
 		return line
 	}
 	if bytes >= total {
-		return fmt.Sprintf("%s posts read; storing...", count(posts))
+		return fmt.Sprintf("%s posts read", count(posts))
 	}
 	frac := float64(bytes) / float64(total)
 	left := time.Duration(secs*(1-frac)/frac) * time.Second
 	return line + fmt.Sprintf(", %d%% of %s, %s left", int(frac*100), unit(total), left.Round(time.Second))
+}
+
+// phaseLine describes the phase of an ingest under way after its read
+// (see ingest.Stats.SetPhase): its name, its parts done when it has parts,
+// and how long it has taken so far.
+func phaseLine(posts int64, name string, done, parts int64, elapsed time.Duration) string {
+	line := fmt.Sprintf("%s posts read; %s", count(posts), name)
+	if parts > 0 {
+		line += fmt.Sprintf(" %d of %d", done, parts)
+	}
+	return line + fmt.Sprintf(", %s", elapsed.Round(time.Second))
 }
 
 func count(n int64) string {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -522,6 +523,11 @@ func TestIngestAndLeaderboard(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "t: read 17 posts, 17 new, 0 updated, 0 bad records skipped") {
 		t.Fatalf("ingest: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// The summary names each phase with its own time: a dump's posts come
+	// with their threads (no threads phase).
+	if !regexp.MustCompile(`, in [0-9.]+m?s \(read and store posts [0-9.]+m?s, link posts [0-9.]+m?s, accounts [0-9.]+m?s, monthly metrics [0-9.]+m?s, commit [0-9.]+m?s\)\n$`).MatchString(stdout) {
+		t.Errorf("ingest's summary: %q", stdout)
+	}
 
 	// The May 2021 board of the engine's fixture (see engine/store_test.go):
 	// Alice 6, Bob 5, Carol & Co 3, Dave 2.
@@ -700,12 +706,19 @@ func TestProgressLine(t *testing.T) {
 		// A quarter of 200 MiB in 10 s: 30 s more at that rate.
 		{500_000, 50 << 20, 200 << 20, 10 * time.Second, "500k posts, 50k posts/s, 25% of 200 MiB, 30s left"},
 		{2_500_000, 0, 0, 2 * time.Second, "2.5M posts, 1.2M posts/s"},
-		{9_000, 300 << 20, 300 << 20, time.Second, "9000 posts read; storing..."},
+		{9_000, 300 << 20, 300 << 20, time.Second, "9000 posts read"},
 	}
 	for _, tt := range tests {
 		if got := progressLine(tt.posts, tt.bytes, tt.total, size, tt.elapsed); got != tt.want {
 			t.Errorf("progressLine(%d, %d, %d, %s) = %q, want %q", tt.posts, tt.bytes, tt.total, tt.elapsed, got, tt.want)
 		}
+	}
+	// The phases after the read, named as the summary names them.
+	if got, want := phaseLine(2_500_000, "monthly metrics", 34, 156, 12*time.Second+300*time.Millisecond), "2.5M posts read; monthly metrics 34 of 156, 12s"; got != want {
+		t.Errorf("phase: got %q, want %q", got, want)
+	}
+	if got, want := phaseLine(9_000, "linking posts", 0, 0, 3*time.Second), "9000 posts read; linking posts, 3s"; got != want {
+		t.Errorf("phase: got %q, want %q", got, want)
 	}
 	// A news server: 40,000 of 160,000 article numbers in 20 s, 60 s left.
 	if got, want := progressLine(38_000, 40_000, 160_000, articles, 20*time.Second), "38k posts, 1900 posts/s, 25% of 160k articles, 1m0s left"; got != want {
