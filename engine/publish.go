@@ -20,7 +20,12 @@ func (s *Store) Publish(ctx context.Context, boards []Board) (time.Time, error) 
 	}
 	defer tx.Rollback()
 	for _, b := range boards {
-		b.Source, b.ListExcluded = "", false
+		// The excluded are kept too (rank 0), for a diff to tell who was
+		// excluded then.
+		b.Source, b.ListExcluded = "", true
+		if b.Top <= 0 {
+			b.Top = 10
+		}
 		entries, err := s.Leaderboard(ctx, b)
 		if err != nil {
 			return at, err
@@ -36,11 +41,20 @@ func (s *Store) Publish(ctx context.Context, boards []Board) (time.Time, error) 
 		}
 		for _, e := range entries {
 			m := e.Metrics
-			if _, err := tx.ExecContext(ctx, `INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-				?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			var excluded any
+			if e.Excluded != "" {
+				excluded = e.Excluded
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO published BY NAME SELECT
+				? AS month, ? AS "window", ? AS profile, ? AS area, ? AS published_at, ? AS rank, ? AS person, ? AS name,
+				? AS sources, ? AS author, ? AS account_list, ? AS value, ? AS score, ? AS posts, ? AS comments,
+				? AS questions, ? AS answers, ? AS topics, ? AS received, ? AS accepted, ? AS reach, ? AS helped,
+				? AS first_responses, ? AS audience, ? AS active_days, ? AS active_months, ? AS longest_run,
+				? AS excluded, ? AS top`,
 				month, window, b.Profile.Name, b.AreaName, at, e.Rank, e.Person, e.Name, e.Source, e.Author, joinAccounts(e.AccountList),
 				e.Value, e.Score, m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
-				m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays, e.ActiveMonths, e.LongestRun); err != nil {
+				m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays, e.ActiveMonths, e.LongestRun,
+				excluded, b.Top); err != nil {
 				return at, fmt.Errorf("publish: %w", err)
 			}
 		}
@@ -51,36 +65,48 @@ func (s *Store) Publish(ctx context.Context, boards []Board) (time.Time, error) 
 	return at, nil
 }
 
-// Published returns a board as it was published, and when; ok is false
-// when it never was. area is the configuration's area's name, "" for
-// every post.
-func (s *Store) Published(ctx context.Context, month time.Time, window, profile, area string) (entries []Entry, at time.Time, ok bool, err error) {
+// PublishedBoard is a board as it was published.
+type PublishedBoard struct {
+	At       time.Time
+	Entries  []Entry // the ranked rows, in order
+	Excluded []Entry // the people of the window excluded then (rank 0; Excluded says why)
+	Top      int     // the board's top N; 0 when not known (published before it was kept)
+}
+
+// Published returns a board as it was published; ok is false when it
+// never was. area is the configuration's area's name, "" for every post.
+func (s *Store) Published(ctx context.Context, month time.Time, window, profile, area string) (board PublishedBoard, ok bool, err error) {
 	first := MonthOf(month)
 	if window == "" {
 		window = "month"
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT published_at, rank, person, name, sources, author, account_list, value, score,
 		posts, comments, questions, answers, topics, received, accepted, reach, helped, first_responses, audience,
-		active_days, active_months, longest_run
+		active_days, active_months, longest_run, coalesce(excluded, ''), coalesce(top, 0)
 		FROM published WHERE month = ? AND "window" = ? AND profile = ? AND area = ? ORDER BY rank, value DESC, name`, first, window, profile, area)
 	if err != nil {
-		return nil, at, false, fmt.Errorf("published: %w", err)
+		return board, false, fmt.Errorf("published: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var e Entry
 		var list string
 		m := &e.Metrics
-		if err := rows.Scan(&at, &e.Rank, &e.Person, &e.Name, &e.Source, &e.Author, &list, &e.Value, &e.Score,
+		if err := rows.Scan(&board.At, &e.Rank, &e.Person, &e.Name, &e.Source, &e.Author, &list, &e.Value, &e.Score,
 			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted, &m.Reach,
-			&m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &e.ActiveMonths, &e.LongestRun); err != nil {
-			return nil, at, false, fmt.Errorf("published: %w", err)
+			&m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &e.ActiveMonths, &e.LongestRun,
+			&e.Excluded, &board.Top); err != nil {
+			return board, false, fmt.Errorf("published: %w", err)
 		}
 		e.AccountList = splitAccounts(list)
 		e.Accounts = len(e.AccountList)
-		entries = append(entries, e)
+		if e.Rank == 0 {
+			board.Excluded = append(board.Excluded, e)
+		} else {
+			board.Entries = append(board.Entries, e)
+		}
 	}
-	return entries, at, len(entries) > 0, rows.Err()
+	return board, !board.At.IsZero(), rows.Err()
 }
 
 // ReadBoard returns board b as a reader gets it: as published, cut to b's
@@ -90,16 +116,16 @@ func (s *Store) Published(ctx context.Context, month time.Time, window, profile,
 // now in any case.
 func (s *Store) ReadBoard(ctx context.Context, b Board, live bool) (entries []Entry, at time.Time, err error) {
 	if !live && b.Source == "" && (b.By == "" || b.By == "score") && !b.ListExcluded {
-		stored, at, ok, err := s.Published(ctx, b.Month, b.Window, b.Profile.Name, b.AreaName)
+		stored, ok, err := s.Published(ctx, b.Month, b.Window, b.Profile.Name, b.AreaName)
 		if err != nil {
-			return nil, at, err
+			return nil, stored.At, err
 		}
 		if ok {
 			top := b.Top
 			if top <= 0 {
 				top = 10
 			}
-			return stored[:min(len(stored), top)], at, nil
+			return stored.Entries[:min(len(stored.Entries), top)], stored.At, nil
 		}
 	}
 	entries, err = s.Leaderboard(ctx, b)
@@ -153,13 +179,42 @@ type Change struct {
 	Cause               string
 }
 
+// Changes recomputes board b, published as then, and says what differs
+// and why (Diff). b is ranked as then was (its top N), with the excluded
+// listed and then's people listed wherever they rank now, so that one
+// pushed off the board is told from one whose numbers changed.
+func (s *Store) Changes(ctx context.Context, b Board, then PublishedBoard) ([]Change, error) {
+	b.Top = max(then.Top, len(then.Entries))
+	b.ListExcluded = true
+	b.Also = nil
+	for _, e := range then.Entries {
+		b.Also = append(b.Also, e.Person)
+	}
+	now, err := s.Leaderboard(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	return Diff(then, now), nil
+}
+
 // Diff compares a published board (then) with the same board recomputed
-// now (now, with the people excluded now listed apart, rank 0) and
-// explains each difference: late data (the person's metrics changed, or
-// others' did: "others moved"), a merge (the person's accounts are not
-// the same), an exclusion (the person is excluded now). People whose rank
-// and value did not change are left out.
-func Diff(then, now []Entry) []Change {
+// now (now, with the people excluded now listed apart, rank 0, and then's
+// people wherever they rank now) and explains each difference by its
+// cause:
+//
+//   - "excluded now: REASON" and "no longer excluded": the configuration's
+//     exclusions changed (then's excluded are known from the board);
+//   - "a merge: ...": the person's accounts are not the same;
+//   - "late data: ...": the person's own metrics changed, or a person
+//     absent then now ranks above the board's last place then, where
+//     they would have been listed had their numbers been the same;
+//   - "others moved": the person's numbers are the same, others' are not
+//     (a person pushed off the board, or up), or people above left the
+//     board (excluded, merged), letting one below its last place then
+//     onto it.
+//
+// People whose rank and value did not change are left out.
+func Diff(then PublishedBoard, now []Entry) []Change {
 	byKey := map[string]Entry{}
 	owner := map[[2]string]Entry{} // account -> who holds it now
 	for _, e := range now {
@@ -170,14 +225,18 @@ func Diff(then, now []Entry) []Change {
 	}
 	thenKeys := map[string]bool{}
 	thenOwner := map[[2]string]Entry{}
-	for _, e := range then {
+	for _, e := range then.Entries {
 		thenKeys[e.Person] = true
 		for _, a := range e.AccountList {
 			thenOwner[a] = e
 		}
 	}
+	excludedThen := map[string]bool{}
+	for _, e := range then.Excluded {
+		excludedThen[e.Person] = true
+	}
 	var out []Change
-	for _, p := range then {
+	for _, p := range then.Entries {
 		c := Change{Person: p.Person, Name: p.Name, Then: p.Rank, ThenValue: p.Value}
 		q, ok := byKey[p.Person]
 		switch {
@@ -205,11 +264,28 @@ func Diff(then, now []Entry) []Change {
 		}
 		out = append(out, c)
 	}
+	// The board's last place then: one absent then who ranks above it now
+	// has other numbers than then (had they had these, they would have
+	// been listed); one below it was pushed up by people leaving. A board
+	// shorter than its top listed everyone, so anyone absent then had no
+	// numbers then.
+	var last *Entry
+	if n := len(then.Entries); n > 0 && (then.Top == 0 || n >= then.Top) {
+		last = &then.Entries[n-1]
+	}
 	for _, q := range now {
 		if thenKeys[q.Person] || q.Excluded != "" {
 			continue
 		}
-		c := Change{Person: q.Person, Name: q.Name, Now: q.Rank, NowValue: q.Value, Cause: "late data: new on the board"}
+		c := Change{Person: q.Person, Name: q.Name, Now: q.Rank, NowValue: q.Value}
+		switch {
+		case excludedThen[q.Person]:
+			c.Cause = "no longer excluded"
+		case last != nil && !above(q, *last):
+			c.Cause = "others moved: people above left the board"
+		default:
+			c.Cause = "late data: new on the board"
+		}
 		for _, a := range q.AccountList {
 			if p, ok := thenOwner[a]; ok {
 				c.Cause = "a merge: now holds " + p.Name + "'s account " + a[0] + "/" + a[1]
@@ -219,6 +295,18 @@ func Diff(then, now []Entry) []Change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// above reports whether q ranks above e on a board: a higher value, or
+// the same with more posts, or the same posts and a name first.
+func above(q, e Entry) bool {
+	if q.Value != e.Value {
+		return q.Value > e.Value
+	}
+	if q.Metrics.Posts != e.Metrics.Posts {
+		return q.Metrics.Posts > e.Metrics.Posts
+	}
+	return q.Name < e.Name
 }
 
 // mergedInto finds who holds one of p's accounts now.

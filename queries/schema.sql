@@ -140,6 +140,12 @@ CREATE TABLE IF NOT EXISTS published (
     PRIMARY KEY (month, "window", profile, area, person)
 );
 
+-- published.excluded and top came later: a board's excluded people are
+-- kept too (rank 0, excluded the reason), and its top N, so that a diff
+-- can tell an exclusion or others leaving from late data.
+ALTER TABLE published ADD COLUMN IF NOT EXISTS excluded VARCHAR; -- why the person was not ranked; NULL for a ranked row
+ALTER TABLE published ADD COLUMN IF NOT EXISTS top INTEGER;       -- the board's top N; NULL on a board published before it was kept
+
 -- accounts.person came later: the person an account is by the automatic
 -- rules (refresh_accounts); a file made before it gets it here.
 ALTER TABLE accounts ADD COLUMN IF NOT EXISTS person VARCHAR;

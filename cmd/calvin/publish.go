@@ -108,30 +108,30 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 		if (*window != "" && wp[0] != *window) || (*profile != "" && wp[1] != *profile) || (*area != "" && wp[2] != *area) {
 			continue
 		}
-		then, at, _, err := store.Published(ctx, m, wp[0], wp[1], wp[2])
+		then, _, err := store.Published(ctx, m, wp[0], wp[1], wp[2])
 		if err != nil {
 			return err
 		}
 		if !*diff {
-			t.Rows = append(t.Rows, []any{wp[0], wp[1], wp[2], at.Format("2006-01-02 15:04:05")})
+			t.Rows = append(t.Rows, []any{wp[0], wp[1], wp[2], then.At.Format("2006-01-02 15:04:05")})
 			continue
 		}
 		weights, ok := profiles[wp[1]]
 		if !ok {
 			return fmt.Errorf("board %s/%s: the configuration has no profile %q now", wp[0], wp[1], wp[1])
 		}
-		b := engine.Board{Month: m, Window: wp[0], Top: len(then), Profile: engine.Profile{Name: wp[1], Weights: weights}, ListExcluded: true}
+		b := engine.Board{Month: m, Window: wp[0], Profile: engine.Profile{Name: wp[1], Weights: weights}}
 		b.Configure(e.cfg)
 		if wp[2] != "" {
 			if err := b.SetArea(e.cfg, wp[2]); err != nil {
 				return fmt.Errorf("board %s: %w now", boardName(wp[0], wp[1], wp[2]), err)
 			}
 		}
-		now, err := store.Leaderboard(ctx, b)
+		changes, err := store.Changes(ctx, b, then)
 		if err != nil {
 			return err
 		}
-		for _, c := range engine.Diff(then, now) {
+		for _, c := range changes {
 			t.Rows = append(t.Rows, []any{wp[0], wp[1], wp[2], c.Name, rankOrNil(c.Then), c.ThenValue, rankOrNil(c.Now), c.NowValue, c.Cause})
 		}
 	}
