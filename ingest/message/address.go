@@ -62,11 +62,14 @@ func NormalizeAddress(a string) string {
 			a = a[:i] + "@" + strings.ReplaceAll(strings.TrimSpace(a[i+4:]), " dot ", ".")
 		}
 	}
-	var word string
-	for _, w := range strings.Fields(a) {
-		if strings.Contains(w, "@") {
-			word = w
-			break
+	word := a
+	if strings.ContainsAny(a, " \t") {
+		word = ""
+		for _, w := range strings.Fields(a) {
+			if strings.Contains(w, "@") {
+				word = w
+				break
+			}
 		}
 	}
 	word = strings.Trim(word, `<>"'(),;:[]`)
@@ -86,6 +89,12 @@ func NormalizeAddress(a string) string {
 	local, domain := word[:at], word[at+1:]
 	if local == "" || domain == "" {
 		return ""
+	}
+	// Most domains have no label to drop: no marker (each holds "spam" or
+	// "junk"), no .invalid, no empty label.
+	if !strings.Contains(domain, "spam") && !strings.Contains(domain, "junk") && !strings.HasSuffix(domain, ".invalid") &&
+		!strings.Contains(domain, "..") && domain[0] != '.' && domain[len(domain)-1] != '.' {
+		return local + "@" + domain
 	}
 	labels := strings.Split(domain, ".")
 	kept := labels[:0]

@@ -16,12 +16,13 @@ import (
 // message is. It drops a message whose id it has met before, counting it
 // in the read's Stats.Duplicates, and rejects one without a date.
 type Collector struct {
-	opts ingest.Options
-	list string
-	b    *ingest.Builder
-	emit func(arrow.RecordBatch) error
-	seen *ingest.Seen
-	post ingest.Post
+	opts  ingest.Options
+	dates ingest.Dates // the dates a post may have
+	list  string
+	b     *ingest.Builder
+	emit  func(arrow.RecordBatch) error
+	seen  *ingest.Seen
+	post  ingest.Post
 }
 
 // NewCollector returns a Collector for a read with opts of a platform's
@@ -30,11 +31,12 @@ type Collector struct {
 // the read ends.
 func NewCollector(opts ingest.Options, platform, list string, emit func(arrow.RecordBatch) error) *Collector {
 	return &Collector{
-		opts: opts,
-		list: list,
-		b:    ingest.NewBuilder(opts, platform),
-		emit: emit,
-		seen: ingest.NewSeen(),
+		opts:  opts,
+		dates: opts.Dates(),
+		list:  list,
+		b:     ingest.NewBuilder(opts, platform),
+		emit:  emit,
+		seen:  ingest.NewSeen(),
 	}
 }
 
@@ -54,7 +56,7 @@ func (c *Collector) Add(file string, line int64, header []byte, bodyBytes int64,
 // AddHeader is Add for a header read already; raw is what a Message-ID is
 // derived from when h has none (the header as it came).
 func (c *Collector) AddHeader(file string, line int64, h *Header, bodyBytes int64, fallback time.Time, raw []byte) error {
-	created, err := h.Time(fallback, c.opts.CheckDate)
+	created, err := h.Time(fallback, c.dates.Check)
 	if err != nil {
 		return c.opts.Reject(&ingest.ParseError{File: file, Line: line, Err: err})
 	}
