@@ -49,7 +49,8 @@ type Options struct {
 
 	// Note, if set, is called with each record kept although part of it
 	// could not be read (a sender without an address: a post without an
-	// author), from the reading goroutine. Strict does not make it fatal.
+	// author; a forum's topic file that is not UTF-8), from the reading
+	// goroutine. Strict does not make it fatal.
 	Note func(error)
 
 	// Earliest is the earliest date a post may have (CheckDate); zero

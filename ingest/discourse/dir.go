@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -88,6 +90,12 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 					return err
 				}
 				continue
+			}
+			if !utf8.Valid(data) && opts.Note != nil {
+				// encoding/json reads each bad byte as U+FFFD: names and
+				// titles keep their meaning, but two usernames that differ
+				// only there would be one account.
+				opts.Note(&ingest.ParseError{File: f.name, Err: errors.New("not valid UTF-8: its bad bytes are read as U+FFFD")})
 			}
 			if err := t.posts(cats, opts.Facts, &p, add); err != nil {
 				return err
