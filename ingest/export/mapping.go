@@ -102,7 +102,7 @@ func ParseMapping(name string, data []byte) (*Mapping, error) {
 				case "columns":
 					m.Columns = p.Strs(v, "csv.columns")
 				default:
-					p.Unknown(v, "csv."+k)
+					p.Unknown(v, "csv."+k, "header", "delimiter", "columns")
 				}
 			})
 		case "time":
@@ -118,7 +118,7 @@ func ParseMapping(name string, data []byte) (*Mapping, error) {
 					}
 					m.Zone = loc
 				default:
-					p.Unknown(v, "time."+k)
+					p.Unknown(v, "time."+k, "layout", "zone")
 				}
 			})
 		case "fields", "values":
@@ -128,7 +128,11 @@ func ParseMapping(name string, data []byte) (*Mapping, error) {
 			}
 			p.Map(v, key, func(k string, v *yaml.Node) {
 				if !slices.Contains(fieldNames, k) {
-					p.Fail(v, key+"."+k, "unknown field (known: %s)", strings.Join(fieldNames, ", "))
+					hint := ""
+					if near := config.Nearest(k, fieldNames); near != "" {
+						hint = ": did you mean " + near + "?"
+					}
+					p.Fail(v, key+"."+k, "unknown field%s (known: %s)", hint, strings.Join(fieldNames, ", "))
 					return
 				}
 				vals := p.Strs(v, key+"."+k)
@@ -149,11 +153,11 @@ func ParseMapping(name string, data []byte) (*Mapping, error) {
 				case "thread":
 					m.MissingThread = p.OneOf(v, "missing.thread", "title", "parent")
 				default:
-					p.Unknown(v, "missing."+k)
+					p.Unknown(v, "missing."+k, "post_id", "parent", "thread")
 				}
 			})
 		default:
-			p.Unknown(v, key)
+			p.Unknown(v, key, "format", "csv", "time", "fields", "values", "areas_split", "missing")
 		}
 	})
 	if err := p.Err(); err != nil {
