@@ -302,10 +302,7 @@ func (r *requester) get(ctx context.Context, path string, v any) error {
 	if wait <= 0 {
 		wait = time.Second
 	}
-	client := s.Client
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
+	client := s.client()
 	isTopic := strings.HasPrefix(path, "/t/")
 	for i := 1; ; i++ {
 		if err := r.pace(ctx); err != nil {
@@ -370,6 +367,35 @@ func (r *requester) get(ctx context.Context, path string, v any) error {
 		}
 		wait *= 2
 	}
+}
+
+// client returns the client requests go through: s.Client's (or one with
+// a 30 s timeout) with redirects checked. The API key goes to the forum's
+// own origin only: a redirect to another host, port or scheme is followed
+// without Api-Key and Api-Username (Go's client keeps headers it does not
+// know to be secrets), so that a forum, or whoever answers for it, cannot
+// send the key elsewhere.
+func (s *Site) client() *http.Client {
+	c := &http.Client{Timeout: 30 * time.Second}
+	if s.Client != nil {
+		*c = *s.Client
+	}
+	origin, _ := url.Parse(s.URL)
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != origin.Scheme || req.URL.Host != origin.Host {
+			req.Header.Del("Api-Key")
+			req.Header.Del("Api-Username")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return c
 }
 
 // pace waits until the site's interval has passed since the last request.

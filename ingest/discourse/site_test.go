@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -379,5 +380,55 @@ func TestSiteErrors(t *testing.T) {
 	err = s.Pull(context.Background(), ingest.Options{Source: "f"}, nil, (&steps{}).store)
 	if err == nil || !strings.Contains(err.Error(), "500 Internal Server Error (gave up after 3 tries)") {
 		t.Errorf("three 500s: got %v", err)
+	}
+}
+
+// TestSiteRedirectKeepsKey: a forum that redirects a request to another
+// host (127.0.0.1 to localhost, another port) gets its answer from there,
+// but the API key and user go to the forum's own origin only; a redirect
+// within the origin keeps them.
+func TestSiteRedirectKeepsKey(t *testing.T) {
+	f := newForum(t)
+	var mu sync.Mutex
+	var elsewhere []string // the Api-Key headers the other host saw
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		elsewhere = append(elsewhere, r.Header.Get("Api-Key")+"|"+r.Header.Get("Api-Username"))
+		mu.Unlock()
+		f.ServeHTTP(w, r)
+	}))
+	defer other.Close()
+	_, otherPort, _ := net.SplitHostPort(other.Listener.Addr().String())
+	var keys []string // the Api-Key headers the forum saw on its own paths
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/categories.json":
+			http.Redirect(w, r, "http://localhost:"+otherPort+"/categories.json", http.StatusFound)
+			return
+		case "/t/10.json":
+			http.Redirect(w, r, "/t/010.json", http.StatusMovedPermanently) // within the origin
+			return
+		}
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Api-Key"))
+		mu.Unlock()
+		f.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	s := site(t, srv)
+	s.APIKey, s.APIUser = "SECRET-KEY-123", "system"
+	if err := s.Pull(context.Background(), ingest.Options{Source: "f", Strict: true}, nil, (&steps{}).store); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(elsewhere) != 1 || elsewhere[0] != "|" {
+		t.Errorf("the other host saw %q, want one request without a key", elsewhere)
+	}
+	if len(keys) == 0 || slices.ContainsFunc(keys, func(k string) bool { return k != "SECRET-KEY-123" }) {
+		t.Errorf("the forum saw keys %q, want the key on every request", keys)
+	}
+	if !slices.Contains(f.asked(), "/t/010.json") {
+		t.Error("the redirect within the forum was not followed")
 	}
 }
