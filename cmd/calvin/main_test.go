@@ -153,7 +153,8 @@ func TestTypos(t *testing.T) {
 		{[]string{"config", "check", badCfg}, 1, badCfg + ":2: sources.list: location " + filepath.Join(dir, "no-such.mbox") + ": no such file or directory"},
 		{[]string{"config", "check", mappingCfg}, 1, mappingCfg + ":2: sources.f: mapping: " + badMapping + ":3: fields.colour: unknown field"},
 		{[]string{"query", "runs", "--db", db, "--param", "limit=abc"}, 2, `runs: parameter limit wants a whole number, got "abc"`},
-		{[]string{"sql", "DELETE FROM posts", "--db", db}, 1, "the database is opened read-only: add --write to change it"},
+		{[]string{"sql", "DELETE FROM posts", "--db", db}, 1, "DELETE is not a query that only reads: without --write, one SELECT or EXPLAIN runs: add --write to run it"},
+		{[]string{"sql", "COPY posts TO '" + filepath.Join(dir, "x.csv") + "'", "--db", db}, 1, "COPY is not a query that only reads"},
 	} {
 		code, stdout, stderr := calvin(t, tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {

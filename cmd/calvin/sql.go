@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
@@ -14,8 +15,10 @@ const sqlUsage = `Usage: calvin sql "QUERY" [--format FORMAT] [--write]
 Runs one SQL query on the database and prints its result. The tables
 (posts, accounts, monthly_metrics, ingest_runs, account_facts,
 pull_marks, published) are described in README.md. The database is
-opened read-only unless --write is given. calvin query runs the named
-reports.
+opened read-only unless --write is given, and then only one SELECT or
+EXPLAIN runs: nothing is written anywhere (no COPY ... TO, EXPORT,
+ATTACH, INSTALL), though local files may be read. With --write the
+owner may run anything. calvin query runs the named reports.
 `
 
 func runSQL(ctx context.Context, e *env, args []string) error {
@@ -38,14 +41,24 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	rows, err := store.DB().QueryContext(ctx, pos[0])
-	if err != nil {
-		if !*write && strings.Contains(err.Error(), "read-only mode") {
-			return fmt.Errorf("the database is opened read-only: add --write to change it (%w)", err)
+	var rows *sql.Rows
+	if *write {
+		if rows, err = store.DB().QueryContext(ctx, pos[0]); err != nil {
+			return err
 		}
-		return err
+		defer rows.Close()
+	} else {
+		var done func()
+		rows, done, err = store.ReadQuery(ctx, pos[0])
+		var notRead *engine.ErrNotRead
+		switch {
+		case errors.As(err, &notRead):
+			return fmt.Errorf("%w: add --write to run it", err)
+		case err != nil:
+			return err
+		}
+		defer done()
 	}
-	defer rows.Close()
 	t, err := report.FromRows(rows)
 	if err != nil {
 		return err
