@@ -8,6 +8,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -245,6 +246,11 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 			s.Platform = r.OneOf(v, key, Platforms...)
 		case "location":
 			for _, l := range r.Strs(v, key) {
+				if u, err := url.Parse(l); err == nil && u.User != nil {
+					if _, hasPassword := u.User.Password(); hasPassword {
+						r.Fail(v, key, "a password does not belong in the URL (%s): name the environment variable that holds it (password_env)", u.Redacted())
+					}
+				}
 				s.Locations = append(s.Locations, local(l))
 			}
 		case "mapping":

@@ -50,7 +50,8 @@ func (r *Reader) Unknown(n *yaml.Node, key string, known ...string) {
 }
 
 // Map calls fn with each key of a mapping node and its value; key is the
-// node's own key, for the error when it is not a mapping.
+// node's own key, for the error when it is not a mapping. A key given
+// twice is an error (YAML would keep the last silently).
 func (r *Reader) Map(n *yaml.Node, key string, fn func(string, *yaml.Node)) {
 	if n.Kind != yaml.MappingNode {
 		if key == "" {
@@ -59,8 +60,19 @@ func (r *Reader) Map(n *yaml.Node, key string, fn func(string, *yaml.Node)) {
 		r.Fail(n, key, "want keys and values")
 		return
 	}
+	seen := map[string]int{} // key -> its line
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		fn(n.Content[i].Value, n.Content[i+1])
+		k := n.Content[i]
+		if line, ok := seen[k.Value]; ok {
+			full := k.Value
+			if key != "" {
+				full = key + "." + k.Value
+			}
+			r.Fail(k, full, "given twice (first on line %d)", line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		fn(k.Value, n.Content[i+1])
 	}
 }
 
