@@ -88,8 +88,40 @@ type params struct {
 	errs []string
 }
 
+// The largest query string and parameter value the API takes: larger
+// ones are refused before any work (a name, a source, an area is short).
+const (
+	maxQuery = 8 << 10
+	maxParam = 256
+)
+
+// queryValues parses a request's query string: one that is too long,
+// holds too long a value or does not parse is a bad request (Go's own
+// parser, r.URL.Query, drops a query of more than 10,000 parameters
+// without a word, and the request would then be answered for none).
+func queryValues(r *http.Request) (url.Values, error) {
+	if n := len(r.URL.RawQuery); n > maxQuery {
+		return nil, bad("the query is %d bytes long: at most %d", n, maxQuery)
+	}
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, bad("the query does not parse: %v", err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		for _, x := range v[k] {
+			if len(x) > maxParam {
+				return nil, bad("parameter %q is %d bytes long: at most %d", k, len(x), maxParam)
+			}
+		}
+	}
+	return v, nil
+}
+
 func readParams(r *http.Request, allowed ...string) (*params, error) {
-	v := r.URL.Query()
+	v, err := queryValues(r)
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range slices.Sorted(maps.Keys(v)) {
 		if !slices.Contains(allowed, k) {
 			return nil, bad("unknown parameter %q: this endpoint takes %s", k, strings.Join(allowed, ", "))
@@ -213,7 +245,7 @@ func (s *Server) apiLeaderboard(w http.ResponseWriter, r *http.Request) {
 		s.failWith(w, r, err)
 		return
 	}
-	key := "api " + r.URL.Query().Encode()
+	key := "api " + p.v.Encode()
 	b, err := s.cached(key, func() ([]byte, error) {
 		data, err := s.leaderboard(r.Context(), q)
 		if err != nil {
@@ -554,8 +586,11 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "%v", err)
 		return
 	}
-	v := r.URL.Query()
-	if err := once(v); err != nil {
+	v, err := queryValues(r)
+	if err == nil {
+		err = once(v)
+	}
+	if err != nil {
 		s.failWith(w, r, err)
 		return
 	}

@@ -59,7 +59,7 @@ func (s *Server) pageBoard(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		q.movers = true
-		key := "page " + r.URL.Query().Encode()
+		key := "page " + p.v.Encode()
 		var b []byte
 		b, err = s.cached(key, func() ([]byte, error) {
 			board, err := s.leaderboard(r.Context(), q)

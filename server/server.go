@@ -5,6 +5,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -36,6 +37,13 @@ type Options struct {
 	// Now says which month is the current one (/metrics' boards, the
 	// default month); nil: time.Now. Pulls are timed on the real clock.
 	Now func() time.Time
+	// CacheBytes bounds the answers kept for repeated requests (keys and
+	// answers, least recently used dropped first); 0 means 64 MiB.
+	CacheBytes int
+	// MaxConns bounds the connections open at once; 0 means 256, or half
+	// the process's limit of open files if that is less. Past it, idle
+	// keep-alive connections are closed and a new one waits for a place.
+	MaxConns int
 }
 
 // Server serves one store. Its zero value is not usable: call New.
@@ -55,6 +63,7 @@ type Server struct {
 	// of an earlier generation is stale.
 	generation atomic.Int64
 	cache      *cache
+	conns      *connLimit // the listener Run serves on, once it runs
 
 	mu    sync.Mutex
 	state map[string]*sourceState // by source name: the last pull's outcome
@@ -75,7 +84,7 @@ func New(store *engine.Store, cfg *config.Config, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{store: store, cfg: cfg, opts: opts, log: opts.Log, pages: parsePages(), cache: newCache(512), state: map[string]*sourceState{}}
+	s := &Server{store: store, cfg: cfg, opts: opts, log: opts.Log, pages: parsePages(), cache: newCache(cmp.Or(opts.CacheBytes, 64<<20)), state: map[string]*sourceState{}}
 	s.reg = prometheus.NewRegistry()
 	s.ingests = newIngestMetrics(s.reg)
 	s.reg.MustRegister(newStoreCollector(s))
@@ -123,7 +132,17 @@ func (s *Server) guard(next http.Handler) http.Handler {
 // stops taking requests, lets the running pull stop (a step under way is
 // rolled back, the steps done are kept) and returns.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Every connection is bounded in time (a request's header in 10 s, its
+	// body in 30 s, its answer in 2 min, an idle keep-alive 30 s) and in
+	// number: /metrics needs no token, so no client may hold the server's
+	// files.
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 30 * time.Second}
+	ln = s.limit(ln, func() {
+		// Closing the idle keep-alive connections makes room now.
+		hs.SetKeepAlivesEnabled(false)
+		hs.SetKeepAlivesEnabled(true)
+	})
 	var wg sync.WaitGroup
 	pullCtx, stopPulls := context.WithCancel(ctx)
 	defer stopPulls()

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -298,6 +299,13 @@ func TestBadParameters(t *testing.T) {
 		{"/api/v1/queries/runs?colour=red", `runs takes no parameter "colour"`},
 		{"/api/v1/queries/runs?limit=abc", `runs: parameter limit wants a whole number, got "abc"`},
 		{"/api/v1/leaderboard?month=2026-10&source=nosuch", `unknown source "nosuch" (the database holds list)`},
+		{"/api/v1/leaderboard?month=2026-10&source=" + strings.Repeat("x", 300), `parameter "source" is 300 bytes long: at most 256`},
+		{"/api/v1/person?name=" + strings.Repeat("x", 300), `parameter "name" is 300 bytes long: at most 256`},
+		{"/api/v1/queries/runs?source=" + strings.Repeat("x", 300), `parameter "source" is 300 bytes long: at most 256`},
+		// Go's parser gives up past 10,000 parameters, and the request
+		// would be answered for none: the query is too long first.
+		{"/api/v1/leaderboard?month=2005-04&top=2" + strings.Repeat("&a=1", 10001), `the query is 40023 bytes long: at most 8192`},
+		{"/api/v1/leaderboard?month=2005-04&top=%zz", `the query does not parse: invalid URL escape "%zz"`},
 	} {
 		env := get(t, ts, c.path, 400, nil)
 		msg, _ := env.Error.(string)
@@ -387,4 +395,36 @@ func basic(user, password string) string {
 	req, _ := http.NewRequest("GET", "/", nil)
 	req.SetBasicAuth(user, password)
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Basic ")
+}
+
+// TestCacheBounded: the answers kept are bounded by bytes, the least
+// recently used dropped first, one larger than the bound not kept; many
+// distinct requests keep the server's cache under its bound.
+func TestCacheBounded(t *testing.T) {
+	c := newCache(100)
+	c.put("a", make([]byte, 39)) // 40 bytes with its key
+	c.put("b", make([]byte, 39))
+	c.get("a")                   // b is now the least recently used
+	c.put("c", make([]byte, 39)) // 120 > 100: b goes
+	_, hasA := c.get("a")
+	_, hasB := c.get("b")
+	_, hasC := c.get("c")
+	if !hasA || hasB || !hasC || c.bytes() != 80 {
+		t.Errorf("a %v, b %v, c %v, %d bytes; want a and c, 80 bytes", hasA, hasB, hasC, c.bytes())
+	}
+	c.put("d", make([]byte, 200)) // larger than the bound
+	if _, ok := c.get("d"); ok || c.bytes() != 80 {
+		t.Errorf("an answer larger than the bound was kept (%d bytes)", c.bytes())
+	}
+
+	s, ts := testServer(t, Options{CacheBytes: 8 << 10})
+	for i := range 60 {
+		get(t, ts, fmt.Sprintf("/api/v1/leaderboard?month=%d-%02d", 2000+i/12, i%12+1), 200, nil)
+		if n := s.cache.bytes(); n > 8<<10 {
+			t.Fatalf("after %d boards the cache holds %d bytes, over its 8 KiB", i+1, n)
+		}
+	}
+	if s.cache.bytes() == 0 {
+		t.Error("nothing cached")
+	}
 }
