@@ -73,6 +73,9 @@ func (s *Server) failWith(w http.ResponseWriter, r *http.Request, err error) {
 		fail(w, http.StatusBadRequest, "%v", err)
 	case errors.As(err, &nf):
 		fail(w, http.StatusNotFound, "%v", err)
+	case errors.Is(err, errBusy):
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		fail(w, http.StatusServiceUnavailable, "%v", err)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		fail(w, http.StatusServiceUnavailable, "request cancelled")
 	default:
@@ -246,7 +249,7 @@ func (s *Server) apiLeaderboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := "api " + p.v.Encode()
-	b, err := s.cached(key, func() ([]byte, error) {
+	b, err := s.cached(r.Context(), key, func() ([]byte, error) {
 		data, err := s.leaderboard(r.Context(), q)
 		if err != nil {
 			return nil, err
@@ -262,18 +265,6 @@ func (s *Server) apiLeaderboard(w http.ResponseWriter, r *http.Request) {
 
 // cached returns the answer cached under key for the data as they stand,
 // or makes it and caches it.
-func (s *Server) cached(key string, make func() ([]byte, error)) ([]byte, error) {
-	key = strconv.FormatInt(s.generation.Load(), 10) + " " + key
-	if b, ok := s.cache.get(key); ok {
-		return b, nil
-	}
-	b, err := make()
-	if err != nil {
-		return nil, err
-	}
-	s.cache.put(key, b)
-	return b, nil
-}
 
 // boardJSON is a leaderboard as the API gives it.
 type boardJSON struct {
@@ -420,12 +411,18 @@ func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) {
 		s.failWith(w, r, err)
 		return
 	}
-	data, _, err := s.person(r.Context(), p)
+	b, err := s.cached(r.Context(), "person "+p.v.Encode(), func() ([]byte, error) {
+		data, _, err := s.person(r.Context(), p)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(envelope{Status: "ok", Data: data})
+	})
 	if err != nil {
 		s.failWith(w, r, err)
 		return
 	}
-	reply(w, data)
+	writeJSON(w, http.StatusOK, b)
 }
 
 // findPerson finds the person the parameter name names (required),
@@ -506,12 +503,18 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 	if p.v.Get("month") == "" {
 		p.errs = append(p.errs, "month: required, YYYY-MM")
 	}
-	data, err := s.explain(r.Context(), p)
+	b, err := s.cached(r.Context(), "explain "+p.v.Encode(), func() ([]byte, error) {
+		data, err := s.explain(r.Context(), p)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(envelope{Status: "ok", Data: data})
+	})
 	if err != nil {
 		s.failWith(w, r, err)
 		return
 	}
-	reply(w, data)
+	writeJSON(w, http.StatusOK, b)
 }
 
 // explain lists the posts behind a person's numbers: name, month, window.
@@ -603,6 +606,12 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		s.failWith(w, r, bad("%v", err))
 		return
 	}
+	release, err := s.work.acquire(r.Context())
+	if err != nil {
+		s.failWith(w, r, err)
+		return
+	}
+	defer release()
 	rows, err := s.store.DB().QueryContext(r.Context(), rep.SQL, bind...)
 	if err != nil {
 		s.failWith(w, r, bad("%s: %v", rep.Name, err))

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func (s *Server) pageBoard(w http.ResponseWriter, r *http.Request) {
 		q.movers = true
 		key := "page " + p.v.Encode()
 		var b []byte
-		b, err = s.cached(key, func() ([]byte, error) {
+		b, err = s.cached(r.Context(), key, func() ([]byte, error) {
 			board, err := s.leaderboard(r.Context(), q)
 			if err != nil {
 				return nil, err
@@ -83,6 +84,9 @@ func (s *Server) pageBoard(w http.ResponseWriter, r *http.Request) {
 	}
 	if br := (*badRequest)(nil); errors.As(err, &br) {
 		code, page.Error = http.StatusBadRequest, br.msg
+	} else if errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		code, page.Error = http.StatusServiceUnavailable, err.Error()
 	} else {
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 		code, page.Error = http.StatusInternalServerError, "internal error"
@@ -123,33 +127,40 @@ func (s *Server) pagePerson(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	key := "page person " + p.v.Encode()
 	month := p.v.Get("month")
 	p.v.Del("month")
-	person, found, err := s.person(r.Context(), p)
+	b, err := s.cached(r.Context(), key, func() ([]byte, error) {
+		person, found, err := s.person(r.Context(), p)
+		if err != nil {
+			return nil, err
+		}
+		page := personPage{Title: person.Name, Person: person, Chart: chart(person.Months)}
+		if month == "" && len(person.Months) > 0 {
+			month = person.Months[len(person.Months)-1].Month
+		}
+		if month != "" {
+			m, err := time.Parse("2006-01", month)
+			if err != nil {
+				return nil, bad("month: want YYYY-MM, got %q", month)
+			}
+			if page.Explain, err = s.explainSpan(r.Context(), found, "month", m); err != nil {
+				return nil, err
+			}
+			page.ExplainMonth = month
+		}
+		var buf strings.Builder
+		if err := s.pages.ExecuteTemplate(&buf, "person.html", page); err != nil {
+			return nil, err
+		}
+		return []byte(buf.String()), nil
+	})
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	page := personPage{Title: person.Name, Person: person, Chart: chart(person.Months)}
-	if month == "" && len(person.Months) > 0 {
-		month = person.Months[len(person.Months)-1].Month
-	}
-	if month != "" {
-		m, err := time.Parse("2006-01", month)
-		if err != nil {
-			s.pageError(w, r, bad("month: want YYYY-MM, got %q", month))
-			return
-		}
-		if page.Explain, err = s.explainSpan(r.Context(), found, "month", m); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		page.ExplainMonth = month
-	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := s.pages.ExecuteTemplate(w, "person.html", page); err != nil {
-		s.log.Error("page failed", "path", r.URL.Path, "err", err)
-	}
+	w.Write(b)
 }
 
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
@@ -159,6 +170,9 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 	case errors.As(err, &nf):
 		http.Error(w, err.Error(), http.StatusNotFound)
+	case errors.Is(err, errBusy):
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 	default:
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,10 @@ type Options struct {
 	// CacheBytes bounds the answers kept for repeated requests (keys and
 	// answers, least recently used dropped first); 0 means 64 MiB.
 	CacheBytes int
+	// MaxWork bounds the answers computed at once (boards, people,
+	// explanations, reports); 0 means two per core. MaxQueue more wait;
+	// past that a request gets 503 with Retry-After. 0 means 16.
+	MaxWork, MaxQueue int
 	// MaxConns bounds the connections open at once; 0 means 256, or half
 	// the process's limit of open files if that is less. Past it, idle
 	// keep-alive connections are closed and a new one waits for a place.
@@ -64,6 +69,10 @@ type Server struct {
 	generation atomic.Int64
 	cache      *cache
 	conns      *connLimit // the listener Run serves on, once it runs
+	work       *workLimit // the answers computed at once (cached)
+
+	flightMu sync.Mutex
+	flights  map[string]*flight // the answers being computed, by key
 
 	mu    sync.Mutex
 	state map[string]*sourceState // by source name: the last pull's outcome
@@ -84,7 +93,8 @@ func New(store *engine.Store, cfg *config.Config, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{store: store, cfg: cfg, opts: opts, log: opts.Log, pages: parsePages(), cache: newCache(cmp.Or(opts.CacheBytes, 64<<20)), state: map[string]*sourceState{}}
+	s := &Server{store: store, cfg: cfg, opts: opts, log: opts.Log, pages: parsePages(), cache: newCache(cmp.Or(opts.CacheBytes, 64<<20)), state: map[string]*sourceState{},
+		work: newWorkLimit(cmp.Or(opts.MaxWork, 2*runtime.GOMAXPROCS(0)), cmp.Or(opts.MaxQueue, 16)), flights: map[string]*flight{}}
 	s.reg = prometheus.NewRegistry()
 	s.ingests = newIngestMetrics(s.reg)
 	s.reg.MustRegister(newStoreCollector(s))
