@@ -53,6 +53,7 @@ type Source struct {
 	CAFile                             string        // nntp: a PEM file of certificates to trust
 	Strict                             bool          // a bad record ends the ingest
 	Earliest                           time.Time     // the earliest date a post may have; zero: ingest's default (1980)
+	MaxWait                            time.Duration // discourse: the longest a forum's Retry-After is honoured; 0: 10 minutes
 	Interval                           time.Duration // live sources: how often calvin serve pulls; 0: never
 	Line                               int           // where the source is declared
 }
@@ -265,6 +266,12 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 			s.CAFile = local(r.Str(v, key))
 		case "strict":
 			s.Strict = r.Bool(v, key)
+		case "max_wait":
+			d, err := time.ParseDuration(r.Str(v, key))
+			if err != nil || d < time.Second {
+				r.Fail(v, key, "want a duration such as 10m, got %q", v.Value)
+			}
+			s.MaxWait = d
 		case "earliest":
 			t, err := time.Parse(time.DateOnly, r.Str(v, key))
 			if err != nil {
@@ -282,7 +289,7 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 				r.Fail(v, key, "a secret does not belong in the file: name the environment variable that holds it (%s_env)", k)
 				return
 			}
-			r.Unknown(v, key, "name", "platform", "location", "mapping", "password_env", "api_key_env", "api_user_env", "ca_file", "strict", "interval", "earliest")
+			r.Unknown(v, key, "name", "platform", "location", "mapping", "password_env", "api_key_env", "api_user_env", "ca_file", "strict", "interval", "earliest", "max_wait")
 		}
 	})
 	if r.Err() != nil {

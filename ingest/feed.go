@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
@@ -30,3 +32,18 @@ type Mark struct {
 	Group  string
 	Last   int64
 }
+
+// RetryLater is the error of a pull that the source asked to come back to
+// later (a forum's 429 with a Retry-After longer than a pull waits in
+// place): the steps done are stored, and the next pull should not begin
+// before After has passed.
+type RetryLater struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryLater) Error() string {
+	return fmt.Sprintf("%v; asked to come back in %s", e.Err, e.After.Round(time.Second))
+}
+
+func (e *RetryLater) Unwrap() error { return e.Err }

@@ -32,29 +32,45 @@ func (s *Server) schedule(ctx context.Context, wg *sync.WaitGroup) {
 			for {
 				start := time.Now()
 				s.setNext(src.Name, start.Add(src.Interval))
+				next := start.Add(src.Interval)
 				if err == nil {
-					s.Pull(ctx, src, feed)
+					next = nextPull(start, src.Interval, s.Pull(ctx, src, feed), time.Now())
+					s.setNext(src.Name, next)
 				} else {
 					s.failed(src.Name, start, err)
 				}
 				select {
 				case <-ctx.Done():
 					return
-				case <-time.After(time.Until(start.Add(src.Interval))):
+				case <-time.After(time.Until(next)):
 				}
 			}
 		}()
 	}
 }
 
+// nextPull is when a source whose pull began at start and ended at end
+// with err is pulled again: an interval after start, or, when the source
+// asked to be left alone for longer (*ingest.RetryLater), after that.
+func nextPull(start time.Time, interval time.Duration, err error, end time.Time) time.Time {
+	next := start.Add(interval)
+	var later *ingest.RetryLater
+	if errors.As(err, &later) && end.Add(later.After).After(next) {
+		next = end.Add(later.After)
+	}
+	return next
+}
+
 // Pull pulls one live source now, after any pull running ends, and
 // records the outcome in the metrics and the sources' state. A failure is
-// logged and counted; it never stops the server or the other sources.
-func (s *Server) Pull(ctx context.Context, src config.Source, feed ingest.Feed) {
+// logged and counted; it never stops the server or the other sources. It
+// returns the pull's error, for the schedule to tell a source that asked
+// to wait (the wait is not spent holding the one pull's lock).
+func (s *Server) Pull(ctx context.Context, src config.Source, feed ingest.Feed) error {
 	s.pulling.Lock()
 	defer s.pulling.Unlock()
 	if ctx.Err() != nil {
-		return
+		return ctx.Err()
 	}
 	start := time.Now()
 	s.mu.Lock()
@@ -94,6 +110,7 @@ func (s *Server) Pull(ctx context.Context, src config.Source, feed ingest.Feed) 
 	default:
 		s.failed(src.Name, start, err)
 	}
+	return err
 }
 
 // failed records a pull that failed.

@@ -1,11 +1,15 @@
 package server
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/calvinslist/calvin/ingest"
 )
 
 // TestWorkBounded: with one answer computed at a time and one waiting,
@@ -55,4 +59,28 @@ func TestWorkBounded(t *testing.T) {
 	s.work.slots <- struct{}{} // held again: only the cache can answer
 	defer func() { <-s.work.slots }()
 	get(t, ts, "/api/v1/person?name=alice@x.org", 200, nil)
+}
+
+// TestNextPull: a source is pulled again an interval after its pull
+// began, or, when it asked to be left alone for longer, after that,
+// counted from the pull's end.
+func TestNextPull(t *testing.T) {
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	end := start.Add(time.Minute)
+	later := &ingest.RetryLater{After: 10 * time.Minute, Err: errors.New("429")}
+	for _, c := range []struct {
+		interval time.Duration
+		err      error
+		want     time.Time
+	}{
+		{15 * time.Minute, nil, start.Add(15 * time.Minute)},
+		{15 * time.Minute, errors.New("connection refused"), start.Add(15 * time.Minute)},
+		{5 * time.Minute, later, end.Add(10 * time.Minute)},
+		{15 * time.Minute, later, start.Add(15 * time.Minute)},
+		{5 * time.Minute, fmt.Errorf("pull: %w", later), end.Add(10 * time.Minute)},
+	} {
+		if got := nextPull(start, c.interval, c.err, end); !got.Equal(c.want) {
+			t.Errorf("interval %s, %v: next %s, want %s", c.interval, c.err, got, c.want)
+		}
+	}
 }

@@ -196,6 +196,7 @@ func open(e *env, s config.Source) (reader, error) {
 			return reader{}, usageError("set both %s and %s, or neither", keyEnv, userEnv)
 		}
 		site.Warn = warn
+		site.MaxWait = s.MaxWait
 		return reader{feed: site}, nil
 	case "csv", "jsonl":
 		if err := one("file"); err != nil {

@@ -41,6 +41,11 @@ type Site struct {
 	// 0 means 5 tries, from one second.
 	Tries   int
 	Backoff time.Duration
+	// MaxWait caps a 429's Retry-After (a forum may ask for a day); 0
+	// means 10 minutes. A wait of more than 30 s is not waited in place:
+	// the pull ends with *ingest.RetryLater, its steps stored, so that
+	// whoever pulls (calvin serve, one pull at a time) is not held.
+	MaxWait time.Duration
 	// Warn, if set, is told of each failure that will be retried.
 	Warn func(error)
 }
@@ -344,7 +349,10 @@ func (r *requester) get(ctx context.Context, path string, v any) error {
 			resp.Body.Close()
 			retry = fmt.Errorf("%s: %s", u, resp.Status)
 			if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
-				pause = d
+				pause = min(d, cmp.Or(s.MaxWait, 10*time.Minute))
+				if pause > waitInPlace {
+					return &ingest.RetryLater{After: pause, Err: retry}
+				}
 			}
 		default:
 			resp.Body.Close()
@@ -397,6 +405,9 @@ func (s *Site) client() *http.Client {
 	}
 	return c
 }
+
+// waitInPlace is the longest Retry-After a pull waits out itself.
+const waitInPlace = 30 * time.Second
 
 // pace waits until the site's interval has passed since the last request.
 func (r *requester) pace(ctx context.Context) error {

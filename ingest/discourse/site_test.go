@@ -1,8 +1,10 @@
 package discourse
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -35,9 +37,10 @@ type forum struct {
 	// fail, by path, the statuses to answer before the real response
 	// (each used once); a status of -1 sends a malformed body, -2 drops
 	// the connection.
-	fail     map[string][]int
-	requests []string // paths asked for, in order
-	apiKey   string   // the Api-Key of the last request
+	fail       map[string][]int
+	requests   []string // paths asked for, in order
+	apiKey     string   // the Api-Key of the last request
+	retryAfter string   // a 429's Retry-After; "" is "1"
 }
 
 // chunk is Discourse's first chunk of a topic's posts.
@@ -115,7 +118,7 @@ func (f *forum) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case -1:
 			w.Write([]byte(`{"id": 11, "post_stream": {"posts": [`))
 		case http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Retry-After", cmp.Or(f.retryAfter, "1"))
 			w.WriteHeader(q[0])
 			w.Write([]byte(`{"errors": ["You’ve performed this action too many times."], "error_type": "rate_limit"}`))
 		default:
@@ -430,5 +433,34 @@ func TestSiteRedirectKeepsKey(t *testing.T) {
 	}
 	if !slices.Contains(f.asked(), "/t/010.json") {
 		t.Error("the redirect within the forum was not followed")
+	}
+}
+
+// TestSiteRetryLater: a forum that answers 429 with Retry-After: 86400 (a
+// day) is not waited on in the pull: the pull ends at once with
+// *ingest.RetryLater, capped at 10 minutes (MaxWait when set), for the
+// caller to come back then; the topics stored before it are kept.
+func TestSiteRetryLater(t *testing.T) {
+	f := newForum(t)
+	f.retryAfter = "86400"
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	for _, c := range []struct {
+		maxWait, want time.Duration
+	}{{0, 10 * time.Minute}, {2 * time.Minute, 2 * time.Minute}} {
+		f.fail["/t/20.json"] = []int{http.StatusTooManyRequests}
+		s := site(t, srv)
+		s.MaxWait = c.maxWait
+		st := &steps{}
+		s.Step = 1
+		err := s.Pull(context.Background(), ingest.Options{Source: "f"}, nil, st.store)
+		var later *ingest.RetryLater
+		if !errors.As(err, &later) || later.After != c.want {
+			t.Errorf("MaxWait %s: got %v, want to come back in %s", c.maxWait, err, c.want)
+		}
+		// Topics 11 and 10, bumped before 20, were stored a step each.
+		if got := strings.Count(st.text.String(), "\n"); got != 7 {
+			t.Errorf("MaxWait %s: %d posts stored before the 429, want 7 (topics 11 and 10)", c.maxWait, got)
+		}
 	}
 }
