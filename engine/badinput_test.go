@@ -269,3 +269,66 @@ func TestImpossibleDates(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicatesWithinARead: a post id met twice in one read is stored
+// once, by every reader and whatever a reader does. A Stack Exchange dump
+// whose Posts.xml repeats answer 11 (and Comments.xml comment 1), a forum
+// whose topic 10 is saved twice (10.json, 010.json), and a source that
+// lets a repeated post through to the store: each gives the posts of the
+// dump once (17, 5 and 2), the repeats counted as duplicates, and a second
+// ingest of the same updates nothing. Alice's received in May stays 3
+// (engine/store_test.go's TestMonthlyMetrics).
+func TestDuplicatesWithinARead(t *testing.T) {
+	ctx := context.Background()
+	dump := copyDump(t, map[string][][2]string{
+		"Posts.xml":    {{`  <row Id="12" `, `  <row Id="11" PostTypeId="2" ParentId="10" CreationDate="2021-05-01T12:00:00.000" Score="3" Body="x" OwnerUserId="2" />` + "\n" + `  <row Id="12" `}},
+		"Comments.xml": {{`</comments>`, `  <row Id="1" PostId="11" Score="0" Text="Thanks!" CreationDate="2021-05-01T13:00:00.000" UserId="1" />` + "\n</comments>"}},
+	})
+	topic, err := os.ReadFile("../ingest/discourse/testdata/forum/topics/10.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forum := writeFiles(t, map[string]string{"topics/10.json": string(topic), "topics/010.json": string(topic)})
+	at := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	repeated := posts{
+		{PostID: []byte("a"), ThreadID: []byte("a"), Kind: ingest.KindTopic, Author: []byte("x"), CreatedAt: at},
+		{PostID: []byte("b"), ThreadID: []byte("a"), ParentID: []byte("a"), Kind: ingest.KindReply, Author: []byte("y"), CreatedAt: at + 1},
+		{PostID: []byte("b"), ThreadID: []byte("a"), ParentID: []byte("a"), Kind: ingest.KindReply, Author: []byte("y"), CreatedAt: at + 1},
+	}
+	for _, c := range []struct {
+		name       string
+		src        ingest.Source
+		posts, dup int64
+	}{
+		{"stackexchange", stackexchange.New(dump), 17, 2},
+		{"discourse", discourse.NewDir(forum), 5, 5},
+		{"a source that repeats", repeated, 2, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := newStore(t)
+			run, err := s.Ingest(ctx, c.src, ingest.Options{Source: "t", Strict: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored, links int64
+			if err := s.db.QueryRow("SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM post_links)").Scan(&stored, &links); err != nil {
+				t.Fatal(err)
+			}
+			if stored != c.posts || links != c.posts || run.RowsInserted != c.posts || run.RowsDuplicate != c.dup {
+				t.Errorf("%d posts, %d links, %d inserted, %d duplicates; want %d, %d, %d, %d", stored, links, run.RowsInserted, run.RowsDuplicate, c.posts, c.posts, c.posts, c.dup)
+			}
+			again, err := s.Ingest(ctx, c.src, ingest.Options{Source: "t", Strict: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.RowsInserted != 0 || again.RowsUpdated != 0 {
+				t.Errorf("a second ingest: %d inserted, %d updated; want nothing", again.RowsInserted, again.RowsUpdated)
+			}
+			if c.name == "stackexchange" {
+				if got := metricsOf(t, s, "1", "2021-05-01").Received; got != 3 {
+					t.Errorf("Alice received %d, want 3", got)
+				}
+			}
+		})
+	}
+}

@@ -86,6 +86,10 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	if err != nil {
 		return run, err
 	}
+	after, err := lastKey(ctx, tx)
+	if err != nil {
+		return run, err
+	}
 
 	// A source new to the store streams straight into posts; for one that
 	// has posts, the stream is merged into them, in one pass either way.
@@ -114,7 +118,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	// process through the refresh, on top of DuckDB's: at ten million
 	// posts that pushed the peak over 2 GiB.
 	debug.FreeOSMemory()
-	if err := finish(ctx, tx, ar, &run, opts, loaded.unthreaded > 0); err != nil {
+	if err := finish(ctx, tx, ar, &run, opts, after, loaded.unthreaded > 0); err != nil {
 		return run, err
 	}
 	opts.Stats.SetPhase("committing", 0)
@@ -130,8 +134,29 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // the posts stored without one when there are any (unthreaded), stores the
 // accounts' facts the read found, refreshes the source's derived tables
 // and records the run.
-func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, unthreaded bool) error {
+func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, after int64, unthreaded bool) error {
 	stats := opts.Stats
+	var err error
+	// Each reader drops a post id it met before; whatever a reader does,
+	// the store keeps (source, post_id) once.
+	stats.SetPhase("checking for posts stored twice", 0)
+	t0 := time.Now()
+	var twice bool
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) <> count(DISTINCT hash(post_id)) FROM posts WHERE source = ? AND post_key > ?`,
+		run.Source, after).Scan(&twice); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	var dropped int64
+	if twice {
+		if dropped, err = execCount(ctx, tx, "drop_duplicates", sql.Named("source", run.Source), sql.Named("after", after)); err != nil {
+			return err
+		}
+	}
+	run.Load += time.Since(t0) // part of storing the posts
+	if dropped > 0 {
+		run.RowsInserted -= dropped
+		stats.Duplicates.Add(dropped)
+	}
 	stats.SetPhase("storing account facts", 0)
 	if err := storeFacts(ctx, tx, ar, run.Source, opts.Facts.All()); err != nil {
 		return fmt.Errorf("ingest: account facts: %w", err)
@@ -150,7 +175,6 @@ func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts in
 		}
 	}
 	run.Threads = time.Since(t1)
-	var err error
 	if run.Refreshed, err = refresh(ctx, tx, ar, run.Source, stats); err != nil {
 		return err
 	}
@@ -257,6 +281,14 @@ func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *duckdb.Arrow, error)
 		return nil, nil, fmt.Errorf("ingest: %w", err)
 	}
 	return conn, ar, nil
+}
+
+// lastKey returns the highest post_key stored, -1 when there is none:
+// the posts a load stores get higher ones.
+func lastKey(ctx context.Context, tx querier) (int64, error) {
+	var k int64
+	err := tx.QueryRowContext(ctx, "SELECT coalesce(max(post_key), -1) FROM posts").Scan(&k)
+	return k, err
 }
 
 // checkPlatform refuses to mix two platforms under one source name. It

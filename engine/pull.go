@@ -45,6 +45,10 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	if err != nil {
 		return run, err
 	}
+	after, err := lastKey(ctx, conn)
+	if err != nil {
+		return run, err
+	}
 
 	t0 := time.Now()
 	var unthreaded bool
@@ -86,7 +90,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		return run, err
 	}
 	defer tx.Rollback()
-	if err := finish(ctx, tx, ar, &run, opts, unthreaded); err != nil {
+	if err := finish(ctx, tx, ar, &run, opts, after, unthreaded); err != nil {
 		return run, err
 	}
 	opts.Stats.SetPhase("committing", 0)

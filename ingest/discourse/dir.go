@@ -60,7 +60,14 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 		b := ingest.NewBuilder(opts, Platform)
 		defer b.Release()
 		var p ingest.Post
+		seen := ingest.NewSeen() // a topic saved twice (1.json, 01.json) gives its posts once
 		add := func(p *ingest.Post) error {
+			if !seen.Add(string(p.PostID)) {
+				if opts.Stats != nil {
+					opts.Stats.Duplicates.Add(1)
+				}
+				return nil
+			}
 			b.Append(p)
 			if opts.Stats != nil {
 				opts.Stats.Read.Add(1)

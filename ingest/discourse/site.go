@@ -112,7 +112,14 @@ func (s *Site) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 		}
 	}()
 	var p ingest.Post
+	seen := ingest.NewSeen() // a topic listed twice (bumped while paging) gives its posts once
 	add := func(p *ingest.Post) error {
+		if !seen.Add(string(p.PostID)) {
+			if opts.Stats != nil {
+				opts.Stats.Duplicates.Add(1)
+			}
+			return nil
+		}
 		b.Append(p)
 		if opts.Stats != nil {
 			opts.Stats.Read.Add(1)

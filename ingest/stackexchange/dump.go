@@ -90,6 +90,10 @@ type reader struct {
 	dates ingest.Dates // the dates a post may have
 	fs    files
 
+	// The ids of the posts and comments read: a row met twice (a dump
+	// with a row repeated) is dropped and counted, not stored twice.
+	postIDs, commentIDs idSet
+
 	names    map[int64][]byte   // user id -> display name
 	accepted map[int64]int64    // answer id -> acceptance time; 0: accepted, time unknown
 	skipped  map[int64]struct{} // ids of rows of Posts.xml that are not questions or answers
@@ -343,6 +347,10 @@ func (r *reader) postRow(attrs []byte) error {
 	if isFabricated(id) {
 		return nil
 	}
+	if !r.postIDs.add(id) {
+		r.duplicate()
+		return nil
+	}
 	switch typ {
 	case 1:
 		p.Kind = ingest.KindQuestion
@@ -456,6 +464,10 @@ func (r *reader) commentRow(attrs []byte) error {
 	if _, ok := r.skipped[postID]; ok {
 		// A comment on a tag wiki or another page that is not a question
 		// or an answer: not a message in a thread.
+		return nil
+	}
+	if !r.commentIDs.add(id) {
+		r.duplicate()
 		return nil
 	}
 	r.num[0] = append(append(r.num[0][:0], 'c'), strconv.AppendInt(nil, id, 10)...)
@@ -611,3 +623,40 @@ func (d dirFiles) size() int64 {
 }
 
 func (d dirFiles) Close() error { return nil }
+
+// duplicate counts a row dropped because its id was read before.
+func (r *reader) duplicate() {
+	if r.opts.Stats != nil {
+		r.opts.Stats.Duplicates.Add(1)
+	}
+}
+
+// idSet remembers numeric ids: a bit each below 1<<28 (32 MiB at most,
+// for a dump of a quarter of a billion posts), a map entry above.
+type idSet struct {
+	bits []uint64
+	big  map[int64]struct{}
+}
+
+// add records id and reports whether it is new.
+func (s *idSet) add(id int64) bool {
+	if id < 0 || id >= 1<<28 {
+		if _, ok := s.big[id]; ok {
+			return false
+		}
+		if s.big == nil {
+			s.big = map[int64]struct{}{}
+		}
+		s.big[id] = struct{}{}
+		return true
+	}
+	w, bit := int(id/64), uint64(1)<<(id%64)
+	if w >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, max(w+1-len(s.bits), len(s.bits)))...)
+	}
+	if s.bits[w]&bit != 0 {
+		return false
+	}
+	s.bits[w] |= bit
+	return true
+}
