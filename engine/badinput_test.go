@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -328,6 +329,92 @@ func TestDuplicatesWithinARead(t *testing.T) {
 				if got := metricsOf(t, s, "1", "2021-05-01").Received; got != 3 {
 					t.Errorf("Alice received %d, want 3", got)
 				}
+			}
+		})
+	}
+}
+
+// TestDatesEveryPlatform: the range of dates holds on every platform, a
+// post outside it reported with its file and line (or its topic's file)
+// and skipped: a Stack Exchange question of the year 0 and an answer of
+// 9999, an acceptance vote of the year 0, a forum post without
+// created_at (the year 1), an export's row of 1970.
+func TestDatesEveryPlatform(t *testing.T) {
+	dump := copyDump(t, map[string][][2]string{
+		"Posts.xml": {
+			{`CreationDate="2021-05-01T10:00:00.000" Score="5"`, `CreationDate="0000-01-01T00:00:00.000" Score="5"`}, // Q10, line 3
+			{`CreationDate="2021-05-02T09:00:00.000" Score="1"`, `CreationDate="9999-12-31T00:00:00.000" Score="1"`}, // A12, line 5
+		},
+		"Votes.xml": {{`CreationDate="2021-05-11T00:00:00.000"`, `CreationDate="0000-01-01T00:00:00.000"`}},
+	})
+	topic := `{"id": 1, "title": "T", "category_id": 3, "views": 4, "post_stream": {"posts": [
+		{"id": 11, "post_number": 1, "post_type": 1, "created_at": "2021-03-01T10:00:00.000Z", "username": "ann"},
+		{"id": 12, "post_number": 2, "post_type": 1, "username": "bob", "reply_to_post_number": 1}]}}`
+	for _, c := range []struct {
+		name    string
+		src     ingest.Source
+		reports []string
+	}{
+		// Votes.xml is read first (the acceptances are kept for the
+		// answers); the vote for A21 is its line 5.
+		{"stackexchange", stackexchange.New(dump), []string{
+			`Votes.xml:5: CreationDate: 0000-01-01 00:00:00 is before 1980-01-01`,
+			`Posts.xml:3: CreationDate: 0000-01-01 00:00:00 is before 1980-01-01`,
+			`Posts.xml:5: CreationDate: 9999-12-31 00:00:00 is in the future`}},
+		{"discourse", discourse.NewDir(writeFiles(t, map[string]string{"topics/1.json": topic})), []string{
+			`1.json: post 12: created_at 0001-01-01 00:00:00 is before 1980-01-01`}},
+		{"csv", export.New(filepath.Join(writeFiles(t, map[string]string{"f.csv": "id,thread,parent,title,user,name,time,forum\n" +
+			"a,a,,T,ann,Ann,2021-03-01T10:00:00Z,f\nb,a,a,,bob,Bob,1970-01-01T00:00:00Z,f\n"}), "f.csv"), exportMapping(t, "csv")), []string{
+			`f.csv:3: created_at "1970-01-01T00:00:00Z": 1970-01-01 00:00:00 is before 1980-01-01`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := newStore(t)
+			var reports []string
+			if _, err := s.Ingest(context.Background(), c.src, ingest.Options{Source: "t",
+				Report: func(err error) { reports = append(reports, err.Error()) }}); err != nil {
+				t.Fatal(err)
+			}
+			ok := len(reports) == len(c.reports)
+			for i := 0; ok && i < len(reports); i++ {
+				ok = strings.HasPrefix(reports[i], c.reports[i])
+			}
+			if !ok {
+				t.Errorf("reported\n%s\nwant\n%s", strings.Join(reports, "\n"), strings.Join(c.reports, "\n"))
+			}
+			var bad int
+			if err := s.db.QueryRow(`SELECT count(*) FROM posts WHERE created_at < '1980-01-01' OR created_at > now()
+				OR accepted_at < '1980-01-01'`).Scan(&bad); err != nil || bad != 0 {
+				t.Errorf("%d posts stored out of range (%v)", bad, err)
+			}
+		})
+	}
+}
+
+// TestNothingReadable: an input with no record to read is an error that
+// names it, and stores nothing, not a run of 0 posts: an empty Posts.xml,
+// a megabyte of random bytes named Posts.xml, an empty mbox.
+func TestNothingReadable(t *testing.T) {
+	random := make([]byte, 1<<20)
+	for i := range random {
+		random[i] = byte(i*7919 + i/13) // not XML
+	}
+	for _, c := range []struct {
+		name string
+		src  ingest.Source
+	}{
+		{"an empty Posts.xml", stackexchange.New(writeFiles(t, map[string]string{"Posts.xml": ""}))},
+		{"random bytes", stackexchange.New(writeFiles(t, map[string]string{"Posts.xml": string(random)}))},
+		{"an empty mbox", mbox.New(filepath.Join(writeFiles(t, map[string]string{"list.mbox": ""}), "list.mbox"))},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := newStore(t)
+			_, err := s.Ingest(context.Background(), c.src, ingest.Options{Source: "t"})
+			if !errors.Is(err, ErrNothingRead) {
+				t.Errorf("got %v, want nothing readable", err)
+			}
+			var runs int
+			if err := s.db.QueryRow("SELECT count(*) FROM ingest_runs").Scan(&runs); err != nil || runs != 0 {
+				t.Errorf("%d runs recorded, want none", runs)
 			}
 		})
 	}

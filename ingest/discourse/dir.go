@@ -60,13 +60,11 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 		b := ingest.NewBuilder(opts, Platform)
 		defer b.Release()
 		var p ingest.Post
-		seen := ingest.NewSeen() // a topic saved twice (1.json, 01.json) gives its posts once
+		keep := newFilter(opts)
+		var file string // the topic's file, for a bad post's report
 		add := func(p *ingest.Post) error {
-			if !seen.Add(string(p.PostID)) {
-				if opts.Stats != nil {
-					opts.Stats.Duplicates.Add(1)
-				}
-				return nil
+			if ok, err := keep.keep(p, file); !ok {
+				return err
 			}
 			b.Append(p)
 			if opts.Stats != nil {
@@ -104,6 +102,7 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 				// only there would be one account.
 				opts.Note(&ingest.ParseError{File: f.name, Err: errors.New("not valid UTF-8: its bad bytes are read as U+FFFD")})
 			}
+			file = f.name
 			if err := t.posts(cats, opts.Facts, &p, add); err != nil {
 				return err
 			}

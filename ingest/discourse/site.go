@@ -112,13 +112,11 @@ func (s *Site) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 		}
 	}()
 	var p ingest.Post
-	seen := ingest.NewSeen() // a topic listed twice (bumped while paging) gives its posts once
+	keep := newFilter(opts)
+	var topicURL string // for a bad post's report
 	add := func(p *ingest.Post) error {
-		if !seen.Add(string(p.PostID)) {
-			if opts.Stats != nil {
-				opts.Stats.Duplicates.Add(1)
-			}
-			return nil
+		if ok, err := keep.keep(p, topicURL); !ok {
+			return err
 		}
 		b.Append(p)
 		if opts.Stats != nil {
@@ -140,6 +138,7 @@ func (s *Site) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 		case err != nil:
 			return err
 		default:
+			topicURL = s.URL + "/t/" + strconv.FormatInt(lt.ID, 10) + ".json"
 			if err := t.posts(cats, opts.Facts, &p, add); err != nil {
 				return err
 			}

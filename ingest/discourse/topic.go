@@ -5,6 +5,7 @@ package discourse
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -173,4 +174,32 @@ func (t *Topic) posts(cats Categories, facts *ingest.Facts, p *ingest.Post, add 
 		}
 	}
 	return nil
+}
+
+// filter decides which posts of a read are kept, for both readers.
+type filter struct {
+	opts  ingest.Options
+	seen  *ingest.Seen
+	dates ingest.Dates
+}
+
+func newFilter(opts ingest.Options) *filter {
+	return &filter{opts: opts, seen: ingest.NewSeen(), dates: opts.Dates()}
+}
+
+// keep reports whether p is kept: a post met before in the read (a topic
+// saved twice, or listed twice) is dropped and counted as a duplicate; a
+// post dated outside the read's range (no created_at at all is the year
+// 1) is a bad record of where, whose error ends the read when strict.
+func (f *filter) keep(p *ingest.Post, where string) (bool, error) {
+	if err := f.dates.Check(time.UnixMicro(p.CreatedAt)); err != nil {
+		return false, f.opts.Reject(&ingest.ParseError{File: where, Err: fmt.Errorf("post %s: created_at %w", p.PostID, err)})
+	}
+	if !f.seen.Add(string(p.PostID)) {
+		if f.opts.Stats != nil {
+			f.opts.Stats.Duplicates.Add(1)
+		}
+		return false, nil
+	}
+	return true, nil
 }

@@ -267,6 +267,9 @@ func (r *reader) voteRow(attrs []byte) error {
 	if !hasDate {
 		return errors.New("missing CreationDate")
 	}
+	if err := r.dates.Check(time.UnixMicro(when)); err != nil {
+		return fmt.Errorf("CreationDate: %w", err)
+	}
 	r.accepted[postID] = when
 	return nil
 }
