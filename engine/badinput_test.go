@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/discourse"
 	"github.com/calvinslist/calvin/ingest/export"
@@ -417,5 +419,74 @@ func TestNothingReadable(t *testing.T) {
 				t.Errorf("%d runs recorded, want none", runs)
 			}
 		})
+	}
+}
+
+// cancelAtEnd is a source whose read cancels the ingest's context when
+// its stream ends: the interrupt arrives after the read, while DuckDB
+// stores the posts or in a phase after (linking, accounts, metrics).
+type cancelAtEnd struct {
+	ingest.Source
+	cancel context.CancelFunc
+}
+
+func (c cancelAtEnd) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
+	rr, err := c.Source.Read(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &endHook{RecordReader: rr, end: c.cancel}, nil
+}
+
+type endHook struct {
+	array.RecordReader
+	end func()
+}
+
+func (h *endHook) Next() bool {
+	if !h.RecordReader.Next() {
+		h.end()
+		return false
+	}
+	return true
+}
+
+// TestInterruptAfterRead: an interrupt that arrives after the read, in
+// whatever phase, is context.Canceled (the command says "interrupted"),
+// not DuckDB's "INTERRUPT Error", and nothing is stored; so is a refresh
+// interrupted.
+func TestInterruptAfterRead(t *testing.T) {
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	before := fingerprint(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	newer := copyDump(t, map[string][][2]string{"Posts.xml": {{`Score="5" ViewCount="100"`, `Score="9" ViewCount="180"`}}})
+	_, err := s.Ingest(ctx, cancelAtEnd{stackexchange.New(newer), cancel}, ingest.Options{Source: "t"})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+	if after := fingerprint(t, s); after != before {
+		t.Errorf("the store changed:\nbefore %s\nafter  %s", before, after)
+	}
+	if _, err := s.Refresh(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("a refresh interrupted: %v, want context.Canceled", err)
+	}
+}
+
+// TestInterruptedWords: DuckDB's own report of an interrupt, met in any
+// phase after the read (here as the monthly metrics' store reported it),
+// becomes context.Canceled once the context has ended, for the command
+// to say "interrupted"; any other error, or one with the context alive,
+// is left as it is.
+func TestInterruptedWords(t *testing.T) {
+	duck := errors.New("refresh monthly_metrics: metrics: INTERRUPT Error: Interrupted!")
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := interrupted(ctx, duck); err != duck {
+		t.Errorf("context alive: %v, want DuckDB's error as it is", err)
+	}
+	cancel()
+	if err := interrupted(ctx, duck); !errors.Is(err, context.Canceled) {
+		t.Errorf("context ended: %v, want context.Canceled", err)
 	}
 }

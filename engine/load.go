@@ -119,7 +119,7 @@ func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	// posts that pushed the peak over 2 GiB.
 	debug.FreeOSMemory()
 	if err := finish(ctx, tx, ar, &run, opts, after, loaded.unthreaded > 0); err != nil {
-		return run, err
+		return run, interrupted(ctx, err)
 	}
 	opts.Stats.SetPhase("committing", 0)
 	t1 := time.Now()
@@ -281,6 +281,16 @@ func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *duckdb.Arrow, error)
 		return nil, nil, fmt.Errorf("ingest: %w", err)
 	}
 	return conn, ar, nil
+}
+
+// interrupted returns ctx's error in place of err when ctx has ended: an
+// interrupt met in any phase (DuckDB's "INTERRUPT Error: Interrupted!",
+// a statement refused for a cancelled context) is an interrupt, said so.
+func interrupted(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // lastKey returns the highest post_key stored, -1 when there is none:
@@ -559,7 +569,7 @@ func (s *Store) Refresh(ctx context.Context, sources ...string) (Refreshed, erro
 		r, err := refresh(ctx, tx, ar, src, nil)
 		if err != nil {
 			tx.Rollback()
-			return took, err
+			return took, interrupted(ctx, err)
 		}
 		if err := tx.Commit(); err != nil {
 			return took, fmt.Errorf("refresh: %w", err)

@@ -91,7 +91,7 @@ func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	}
 	defer tx.Rollback()
 	if err := finish(ctx, tx, ar, &run, opts, after, unthreaded); err != nil {
-		return run, err
+		return run, interrupted(ctx, err)
 	}
 	opts.Stats.SetPhase("committing", 0)
 	t1 := time.Now()

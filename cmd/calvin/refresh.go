@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -37,6 +38,9 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 		sources = []string{*source}
 	}
 	took, err := store.Refresh(ctx, sources...)
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("refresh interrupted: the sources refreshed before it are kept, the one under way is as it was (%w)", err)
+	}
 	if err != nil {
 		return err
 	}
