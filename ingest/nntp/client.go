@@ -268,15 +268,21 @@ func (c *Client) Select(name string) (Group, error) {
 	}
 	f := strings.Fields(msg)
 	if len(f) < 3 {
-		return Group{}, fmt.Errorf("GROUP %s: bad response %q", name, msg)
+		return Group{}, &badGroup{name, msg}
 	}
 	low, err1 := strconv.ParseInt(f[1], 10, 64)
 	high, err2 := strconv.ParseInt(f[2], 10, 64)
 	if err1 != nil || err2 != nil {
-		return Group{}, fmt.Errorf("GROUP %s: bad response %q", name, msg)
+		return Group{}, &badGroup{name, msg}
 	}
 	return Group{Name: name, Low: low, High: high}, nil
 }
+
+// badGroup is a GROUP answer whose numbers cannot be read (past 64 bits,
+// or not numbers): the group is reported and passed over.
+type badGroup struct{ name, msg string }
+
+func (e *badGroup) Error() string { return fmt.Sprintf("GROUP %s: bad response %q", e.name, e.msg) }
 
 // OverviewFormat returns the fields of an overview line after the seven
 // every server sends (RFC 3977 section 8.4), such as "Xref:full".

@@ -3,6 +3,7 @@ package nntp
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +50,33 @@ func TestOlderVerbs(t *testing.T) {
 	lines := 0
 	if _, err := c.Over(2, 5, func([]byte) error { lines++; return nil }); lines != 0 || err != nil {
 		t.Errorf("XOVER of no article: %d lines, %v; want none and no error", lines, err)
+	}
+}
+
+// TestSteps: a group's range is read in steps without overflowing at the
+// top of the 64-bit numbers, where lo += step wrapped and never ended.
+func TestSteps(t *testing.T) {
+	const top = math.MaxInt64
+	for _, c := range []struct {
+		lo, hi, step int64
+		want         string
+	}{
+		{1, 12, 5, "1-5 6-10 11-12"},
+		{3, 2, 5, ""}, // an empty group
+		{0, 3, 5, "1-3"},
+		{top - 5807, top, 5000, "9223372036854770000-9223372036854774999 9223372036854775000-9223372036854775807"},
+		{top, top, 5000, "9223372036854775807-9223372036854775807"},
+	} {
+		var got []string
+		steps(c.lo, c.hi, c.step, func(lo, hi int64) error {
+			got = append(got, fmt.Sprintf("%d-%d", lo, hi))
+			if len(got) > 10 {
+				return fmt.Errorf("too many")
+			}
+			return nil
+		})
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("steps(%d, %d, %d) = %q, want %q", c.lo, c.hi, c.step, got, c.want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"slices"
@@ -159,7 +160,9 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 	if opts.Stats != nil {
 		var todo int64
 		for _, g := range groups {
-			todo += max(g.High-max(last[g.Name]+1, g.Low)+1, 0)
+			if sane(g) && g.High >= max(last[g.Name]+1, g.Low) {
+				todo = min(todo+(g.High-max(last[g.Name]+1, g.Low)), math.MaxInt64-1) + 1
+			}
 		}
 		opts.Stats.ArticlesTotal.Store(todo)
 	}
@@ -170,12 +173,24 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 			cur, err = p.selectGroup(g.Name)
 			return err
 		})
+		var bad *badGroup
+		if errors.As(err, &bad) || err == nil && !sane(cur) {
+			// A group whose numbers make no sense (a broken or hostile
+			// server) is reported and passed over; the others are read.
+			why := error(bad)
+			if why == nil {
+				why = fmt.Errorf("article numbers make no sense: low %d, high %d", cur.Low, cur.High)
+			}
+			if err := opts.Reject(&ingest.ParseError{File: f.Server + "/" + g.Name, Err: why}); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		p.c.SetList(g.Name)
-		for lo := max(last[g.Name]+1, cur.Low); lo <= cur.High; lo += step {
-			hi := min(lo+step-1, cur.High)
+		err = steps(max(last[g.Name]+1, cur.Low), cur.High, step, func(lo, hi int64) error {
 			if err := p.readRange(ctx, g.Name, lo, hi); err != nil {
 				return err
 			}
@@ -200,7 +215,36 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 			if opts.Stats != nil {
 				opts.Stats.Articles.Add(hi - lo + 1)
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// sane reports whether a group's numbers can be read: none negative (an
+// empty group has its high below its low, or both 0).
+func sane(g Group) bool { return g.Low >= 0 && g.High >= 0 }
+
+// steps calls fn with lo to hi in ranges of step articles, the last one
+// shorter, without overflowing at the top of the numbers (a group ending
+// at 9223372036854775807 is read to there and no further).
+func steps(lo, hi, step int64, fn func(lo, hi int64) error) error {
+	lo = max(lo, 1)
+	for lo <= hi {
+		end := hi
+		if hi-lo >= step {
+			end = lo + step - 1
+		}
+		if err := fn(lo, end); err != nil {
+			return err
+		}
+		if end == hi {
+			return nil
+		}
+		lo = end + 1
 	}
 	return nil
 }

@@ -469,3 +469,25 @@ func TestPullTimeout(t *testing.T) {
 		t.Errorf("warnings %q, want one timeout", warnings)
 	}
 }
+
+// TestPullBadNumbers: a server whose groups announce numbers that make no
+// sense (here a real INN whose active file says a group runs up to the
+// largest 64-bit number, which its GROUP answers past 64 bits) has those
+// groups reported and passed over, and the rest read; nothing loops.
+func TestPullBadNumbers(t *testing.T) {
+	srv := inntest.Start(t, inntest.Options{Groups: groups,
+		Active: []string{"calvin.test.big 9223372036854775807 9223372036854770000 y"}})
+	srv.Post(first...)
+	f := feed(t, srv, "calvin.test.*")
+	st := &store{}
+	var reported []string
+	err := f.Pull(context.Background(), ingest.Options{Source: "test", Stats: new(ingest.Stats),
+		Report: func(err error) { reported = append(reported, err.Error()) }}, nil, st.step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "the sane groups", st.posts, wantFirst)
+	if len(reported) != 1 || !strings.Contains(reported[0], "/calvin.test.big: ") || !strings.Contains(reported[0], "GROUP calvin.test.big: bad response") {
+		t.Errorf("reported %q, want calvin.test.big", reported)
+	}
+}

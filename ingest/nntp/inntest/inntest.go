@@ -45,6 +45,10 @@ type Options struct {
 	User, Password string
 	// TLSPort starts nnrpd alone on a second port with TLS from the start.
 	TLSPort bool
+	// Active are more lines of the active file, as written there: a
+	// group with the numbers of its articles ("NAME HIGH LOW y"), such
+	// as a hostile or broken server announces.
+	Active []string
 }
 
 // Server is a running INN.
@@ -109,6 +113,9 @@ func Start(t testing.TB, opts Options) *Server {
 	active := "control 0000000000 0000000001 n\ncontrol.cancel 0000000000 0000000001 n\njunk 0000000000 0000000001 n\n"
 	for _, g := range opts.Groups {
 		active += g + " 0000000000 0000000001 y\n"
+	}
+	for _, line := range opts.Active {
+		active += line + "\n"
 	}
 	s.write("db/active", active)
 	s.write("db/active.times", "")
