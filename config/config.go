@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,7 @@ type Source struct {
 	Strict                             bool          // a bad record ends the ingest
 	Earliest                           time.Time     // the earliest date a post may have; zero: ingest's default (1980)
 	MaxWait                            time.Duration // discourse: the longest a forum's Retry-After is honoured; 0: 10 minutes
+	MaxRecord                          int           // the longest record read (a line, a header, a topic), bytes; 0: 16 MiB
 	Interval                           time.Duration // live sources: how often calvin serve pulls; 0: never
 	Line                               int           // where the source is declared
 }
@@ -266,6 +268,12 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 			s.CAFile = local(r.Str(v, key))
 		case "strict":
 			s.Strict = r.Bool(v, key)
+		case "max_record":
+			n, err := parseSize(r.Str(v, key))
+			if err != nil {
+				r.Fail(v, key, "want a size such as 64MB, got %q", v.Value)
+			}
+			s.MaxRecord = n
 		case "max_wait":
 			d, err := time.ParseDuration(r.Str(v, key))
 			if err != nil || d < time.Second {
@@ -289,7 +297,7 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 				r.Fail(v, key, "a secret does not belong in the file: name the environment variable that holds it (%s_env)", k)
 				return
 			}
-			r.Unknown(v, key, "name", "platform", "location", "mapping", "password_env", "api_key_env", "api_user_env", "ca_file", "strict", "interval", "earliest", "max_wait")
+			r.Unknown(v, key, "name", "platform", "location", "mapping", "password_env", "api_key_env", "api_user_env", "ca_file", "strict", "interval", "earliest", "max_wait", "max_record")
 		}
 	})
 	if r.Err() != nil {
@@ -310,6 +318,25 @@ func source(r *Reader, n *yaml.Node, local func(string) string) Source {
 		r.Fail(n, "sources."+s.Name, "an interval is for live sources (a news server, a forum's URL)")
 	}
 	return s
+}
+
+// parseSize reads a size in bytes, with KB, MB or GB (powers of 1024).
+func parseSize(s string) (int, error) {
+	mult := 1
+	for _, u := range []struct {
+		suffix string
+		mult   int
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if t, ok := strings.CutSuffix(strings.ToUpper(strings.TrimSpace(s)), u.suffix); ok {
+			s, mult = strings.TrimSpace(t), u.mult
+			break
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return n * mult, nil
 }
 
 // live reports whether a source is a server that calvin serve pulls.

@@ -75,12 +75,13 @@ func TestSource(t *testing.T) {
     platform: discourse
     location: https://forum.example.org
     max_wait: 2m
+    max_record: 64MB
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n, m := c.Sources[0], c.Sources[1]
-	if c.Sources[2].MaxWait != 2*time.Minute {
+	if c.Sources[2].MaxWait != 2*time.Minute || c.Sources[2].MaxRecord != 64<<20 {
 		t.Errorf("forum: max_wait %s, want 2m", c.Sources[2].MaxWait)
 	}
 	if n.PasswordEnv != "CALVIN_NNTP_PASSWORD" || n.CAFile != filepath.Join("dir", "ca.pem") || !n.Strict || n.Interval != 30*time.Minute || n.Locations[0] != "nntps://me@news.example.org/comp.lang.*" || n.Line != 2 {

@@ -490,3 +490,58 @@ func TestInterruptedWords(t *testing.T) {
 		t.Errorf("context ended: %v, want context.Canceled", err)
 	}
 }
+
+// TestLongRecords: with records bounded at 2,000 bytes, each reader
+// reports a longer one with its file and line and keeps the rest (a CSV
+// row ends the read: encoding/csv cannot pass one over); memory is not
+// given to it (see the readers' own tests: a line of /dev/zero).
+func TestLongRecords(t *testing.T) {
+	const limit = 2000
+	long := strings.Repeat("x", 3*limit)
+	dump := copyDump(t, map[string][][2]string{"Posts.xml": {{`Body="x" OwnerUserId="3"`, `Body="` + long + `" OwnerUserId="3"`}}}) // A12, line 5
+	msg := func(id, subject string) string {
+		return "From x Sat Jan  1 10:00:00 2005\nFrom: a@x\nDate: Sat, 1 Jan 2005 10:00:00 +0000\nSubject: " + subject + "\nMessage-ID: <" + id + ">\n\nbody\n\n"
+	}
+	topic, err := os.ReadFile("../ingest/discourse/testdata/forum/topics/10.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		src    ingest.Source
+		stored int64
+		report string
+		fatal  bool
+	}{
+		{"stackexchange", stackexchange.New(dump), 16, "Posts.xml:5: a record longer than 2000 bytes", false},
+		{"mbox", mbox.New(filepath.Join(writeFiles(t, map[string]string{"l.mbox": msg("m1", "ok") + msg("m2", long) + msg("m3", "ok")}), "l.mbox")), 2,
+			"l.mbox:9: a record longer than 2000 bytes", false},
+		{"spool", spool.New(writeFiles(t, map[string]string{"g/1": strings.SplitN(msg("s1", "ok"), "\n", 2)[1], "g/2": strings.SplitN(msg("s2", long), "\n", 2)[1]})), 1,
+			"g/2: a record longer than 2000 bytes", false},
+		{"discourse", discourse.NewDir(writeFiles(t, map[string]string{"topics/10.json": string(topic), "topics/11.json": `{"id": 11, "title": "` + long + `"}`})), 5,
+			"11.json: a record longer than 2000 bytes", false},
+		{"jsonl", export.New(filepath.Join(writeFiles(t, map[string]string{"f.jsonl": `{"id": "a", "thread": "a", "user": "u", "time": "2021-03-01T10:00:00Z"}` + "\n" +
+			`{"id": "b", "thread": "a", "title": "` + long + `", "user": "u", "time": "2021-03-01T10:00:00Z"}` + "\n"}), "f.jsonl"), exportMapping(t, "jsonl")), 1,
+			"f.jsonl:2: a record longer than 2000 bytes", false},
+		{"csv", export.New(filepath.Join(writeFiles(t, map[string]string{"f.csv": "id,thread,parent,title,user,name,time,forum\n" +
+			"a,a,,T,u,U,2021-03-01T10:00:00Z,f\nb,a,a," + strings.Repeat(long, 1000) + ",u,U,2021-03-01T10:00:00Z,f\n"}), "f.csv"), exportMapping(t, "csv")), 0,
+			"f.csv: the row after line 2: a record longer than 2000 bytes", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := newStore(t)
+			var reports []string
+			run, err := s.Ingest(context.Background(), c.src, ingest.Options{Source: "t", MaxRecord: limit,
+				Report: func(err error) { reports = append(reports, err.Error()) }})
+			switch {
+			case c.fatal:
+				if err == nil || !strings.Contains(err.Error(), c.report) {
+					t.Errorf("got %v, want an error with %q", err, c.report)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case run.RowsInserted != c.stored || len(reports) != 1 || !strings.HasPrefix(reports[0], c.report):
+				t.Errorf("%d stored, reported %q; want %d and %q", run.RowsInserted, reports, c.stored, c.report)
+			}
+		})
+	}
+}

@@ -57,6 +57,12 @@ type Options struct {
 	// means the first day of DefaultEarliestYear.
 	Earliest time.Time
 
+	// MaxRecord bounds one record's bytes (a dump's line, a message's
+	// header, an export's row, a forum's topic, a server's line), so that
+	// memory does not grow with a line; a longer one is a bad record. 0
+	// means DefaultMaxRecord.
+	MaxRecord int
+
 	// Mem allocates the batches; nil means the Go allocator.
 	Mem memory.Allocator
 
@@ -180,6 +186,23 @@ func (o Options) Reject(err error) error {
 		o.Report(err)
 	}
 	return nil
+}
+
+// DefaultMaxRecord is the longest record a read takes unless told
+// otherwise: far above any real post, far below memory.
+const DefaultMaxRecord = 16 << 20
+
+// RecordLimit returns o.MaxRecord, or DefaultMaxRecord when unset.
+func (o Options) RecordLimit() int {
+	if o.MaxRecord <= 0 {
+		return DefaultMaxRecord
+	}
+	return o.MaxRecord
+}
+
+// TooLong is the error of a record longer than RecordLimit.
+func TooLong(limit int) error {
+	return fmt.Errorf("a record longer than %d bytes (max_record raises the limit)", limit)
 }
 
 // DefaultEarliestYear begins the dates a post may have unless its source

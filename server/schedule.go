@@ -78,12 +78,13 @@ func (s *Server) Pull(ctx context.Context, src config.Source, feed ingest.Feed) 
 	s.mu.Unlock()
 	stats := new(ingest.Stats)
 	run, err := s.store.Pull(ctx, feed, ingest.Options{
-		Source:   src.Name,
-		Strict:   src.Strict,
-		Earliest: src.Earliest,
-		Stats:    stats,
-		Report:   func(err error) { s.log.Warn("bad record skipped", "source", src.Name, "err", err) },
-		Note:     func(err error) { s.log.Info("post kept without an author", "source", src.Name, "err", err) },
+		Source:    src.Name,
+		Strict:    src.Strict,
+		Earliest:  src.Earliest,
+		MaxRecord: src.MaxRecord,
+		Stats:     stats,
+		Report:    func(err error) { s.log.Warn("bad record skipped", "source", src.Name, "err", err) },
+		Note:      func(err error) { s.log.Info("post kept without an author", "source", src.Name, "err", err) },
 	})
 	took := time.Since(start)
 	m := s.ingests

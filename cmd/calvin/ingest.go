@@ -251,10 +251,11 @@ func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source
 	var mu sync.Mutex
 	reported, noted := 0, 0
 	opts := ingest.Options{
-		Source:   s.Name,
-		Strict:   s.Strict,
-		Earliest: s.Earliest,
-		Stats:    stats,
+		Source:    s.Name,
+		Strict:    s.Strict,
+		Earliest:  s.Earliest,
+		MaxRecord: s.MaxRecord,
+		Stats:     stats,
 		Report: func(err error) {
 			mu.Lock()
 			defer mu.Unlock()

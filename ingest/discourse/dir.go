@@ -79,6 +79,12 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if f.size > int64(opts.RecordLimit()) {
+				if err := opts.Reject(&ingest.ParseError{File: f.name, Err: ingest.TooLong(opts.RecordLimit())}); err != nil {
+					return err
+				}
+				continue
+			}
 			data, err := os.ReadFile(f.path)
 			if err != nil {
 				return err
@@ -116,7 +122,7 @@ func (d *Dir) Read(ctx context.Context, opts ingest.Options) (array.RecordReader
 
 type topicFile struct {
 	path, name string
-	id         int64
+	id, size   int64
 }
 
 // topicFiles lists the ID.json files of a folder (or of its topics/
@@ -140,7 +146,7 @@ func topicFiles(dir string) ([]topicFile, int64, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		files = append(files, topicFile{path: filepath.Join(dir, e.Name()), name: e.Name(), id: id})
+		files = append(files, topicFile{path: filepath.Join(dir, e.Name()), name: e.Name(), id: id, size: info.Size()})
 		total += info.Size()
 	}
 	if len(files) == 0 {

@@ -87,7 +87,7 @@ func (s *Site) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 			since = m.Last
 		}
 	}
-	r := &requester{s: s}
+	r := &requester{s: s, max: opts.RecordLimit()}
 	cats, err := r.categories(ctx)
 	if err != nil {
 		return err
@@ -180,6 +180,7 @@ type listedTopic struct {
 // site's interval.
 type requester struct {
 	s    *Site
+	max  int       // the longest body read (ingest.Options.RecordLimit)
 	next time.Time // the earliest time of the next request
 }
 
@@ -338,11 +339,18 @@ func (r *requester) get(ctx context.Context, path string, v any) error {
 			}
 			retry = err
 		case resp.StatusCode == http.StatusOK:
-			body, err := io.ReadAll(resp.Body)
+			body, err := io.ReadAll(io.LimitReader(resp.Body, int64(r.max)+1))
 			resp.Body.Close()
 			if err != nil {
 				retry = err
 				break
+			}
+			if len(body) > r.max {
+				err := ingest.TooLong(r.max)
+				if isTopic {
+					return &badTopic{url: u, err: err}
+				}
+				return fmt.Errorf("%s: %w", u, err)
 			}
 			if err := json.Unmarshal(body, v); err != nil {
 				if isTopic {

@@ -71,9 +71,9 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	counted := ingest.NewCountingReader(in, opts.Stats)
 	var rows rowReader
 	if format == "csv" {
-		rows, err = newCSVRows(counted, f.Mapping, filepath.Base(f.Path))
+		rows, err = newCSVRows(counted, f.Mapping, filepath.Base(f.Path), opts.RecordLimit())
 	} else {
-		rows = newJSONRows(counted, f.Mapping)
+		rows = newJSONRows(counted, f.Mapping, opts.RecordLimit())
 	}
 	if err != nil {
 		in.Close()
@@ -306,14 +306,19 @@ func split(v, sep string) []string {
 // csvRows reads CSV rows.
 type csvRows struct {
 	r      *csv.Reader
+	bound  *bounded // the input, failing once a record runs past the limit
+	last   int      // the line of the last record read (its last field's)
 	rec    []string
 	cols   [numFields][]int // each field's column indexes
 	vals   []string
 	rawBuf []byte
 }
 
-func newCSVRows(in io.Reader, m *Mapping, name string) (*csvRows, error) {
-	br := bufio.NewReaderSize(in, 1<<20)
+func newCSVRows(in io.Reader, m *Mapping, name string, limit int) (*csvRows, error) {
+	// encoding/csv keeps a record whole, however long: the input is
+	// bounded instead, by the bytes read past the record's start.
+	bound := &bounded{r: in, max: int64(limit) + 2<<20}
+	br := bufio.NewReaderSize(bound, 1<<20)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
 		br.Discard(3) // a byte-order mark, as spreadsheet programs write
 	}
@@ -329,7 +334,10 @@ func newCSVRows(in io.Reader, m *Mapping, name string) (*csvRows, error) {
 		}
 		names = append([]string(nil), header...)
 	}
-	rows := &csvRows{r: r}
+	rows := &csvRows{r: r, bound: bound}
+	if m.Header {
+		rows.last = 1
+	}
 	for f, field := range fieldNames {
 		for _, col := range m.Fields[field] {
 			i := indexOf(names, col)
@@ -357,15 +365,40 @@ func indexOf(names []string, name string) int {
 }
 
 func (c *csvRows) next() (bool, error) {
+	c.bound.mark = c.r.InputOffset()
 	rec, err := c.r.Read()
 	if errors.Is(err, io.EOF) {
 		return false, nil
+	}
+	if errors.Is(err, errTooLong) {
+		return false, fmt.Errorf("the row after line %d: %w", c.last, ingest.TooLong(int(c.bound.max-2<<20)))
 	}
 	if err != nil {
 		return false, err
 	}
 	c.rec = rec
+	c.last, _ = c.r.FieldPos(len(rec) - 1)
 	return true, nil
+}
+
+// errTooLong is bounded's error.
+var errTooLong = errors.New("record too long")
+
+// bounded passes reads on until more than max bytes have been read past
+// mark (the offset where the record being read began), then fails.
+type bounded struct {
+	r         io.Reader
+	max       int64
+	pos, mark int64
+}
+
+func (b *bounded) Read(p []byte) (int, error) {
+	if b.pos-b.mark > b.max {
+		return 0, errTooLong
+	}
+	n, err := b.r.Read(p)
+	b.pos += int64(n)
+	return n, err
 }
 
 func (c *csvRows) line() int64 {
@@ -408,11 +441,12 @@ type jsonRows struct {
 	members []member
 	nested  []member
 	vals    []string
-	err     error // why the current line is not a JSON object
+	err     error // why the current line is not a JSON object, or too long
+	max     int   // the longest line read
 }
 
-func newJSONRows(in io.Reader, m *Mapping) *jsonRows {
-	j := &jsonRows{br: bufio.NewReaderSize(in, 1<<20)}
+func newJSONRows(in io.Reader, m *Mapping, limit int) *jsonRows {
+	j := &jsonRows{br: bufio.NewReaderSize(in, 1<<20), max: limit}
 	for f, name := range fieldNames {
 		for _, key := range m.Fields[name] {
 			j.keys[f] = append(j.keys[f], []byte(key))
@@ -424,28 +458,46 @@ func newJSONRows(in io.Reader, m *Mapping) *jsonRows {
 func (j *jsonRows) next() (bool, error) {
 	for {
 		line, err := j.br.ReadSlice('\n')
+		tooLong := false
 		if errors.Is(err, bufio.ErrBufferFull) {
-			// A line longer than the buffer: pieced together.
+			// A line longer than the buffer: pieced together, up to the
+			// limit; past it, passed over and reported.
 			long := append([]byte(nil), line...)
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = j.br.ReadSlice('\n')
-				long = append(long, line...)
+				if len(long)+len(line) > j.max {
+					tooLong, long = true, long[:0]
+				}
+				if !tooLong {
+					long = append(long, line...)
+				}
 			}
 			line = long
 		}
-		if len(line) == 0 && errors.Is(err, io.EOF) {
+		if len(line) > j.max {
+			tooLong = true
+		}
+		if len(line) == 0 && !tooLong && errors.Is(err, io.EOF) {
 			return false, nil
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			return false, err
 		}
 		j.lineNo++
+		if tooLong {
+			j.start, j.text, j.members = j.lineNo, nil, j.members[:0]
+			j.err = ingest.TooLong(j.max)
+			return true, nil
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
 		j.start, j.text = j.lineNo, line
 		j.members, j.err = scanObject(line, j.members[:0])
+		if j.err != nil {
+			j.err = fmt.Errorf("bad JSON: %v", j.err)
+		}
 		return true, nil
 	}
 }
@@ -454,12 +506,7 @@ func (j *jsonRows) line() int64 { return j.start }
 
 func (j *jsonRows) raw() []byte { return j.text }
 
-func (j *jsonRows) bad() error {
-	if j.err != nil {
-		return fmt.Errorf("bad JSON: %v", j.err)
-	}
-	return nil
-}
+func (j *jsonRows) bad() error { return j.err }
 
 // values finds a field's keys in the object, a dotted key in nested
 // objects; a list gives each of its items.

@@ -146,6 +146,7 @@ type msg struct {
 	envelope time.Time
 	header   []byte
 	inHeader bool
+	tooLong  bool // the header passed the read's limit: the message is a bad record
 	body     int64
 	scratch  []byte // a copy of a line that looked like a separator
 }
@@ -228,6 +229,8 @@ func (r *reader) scan(ctx context.Context, name string, br *bufio.Reader) error 
 		switch {
 		case m.inHeader && blank:
 			m.inHeader = false
+		case m.inHeader && len(m.header)+len(line) > r.opts.RecordLimit():
+			m.tooLong = true
 		case m.inHeader:
 			m.header = append(m.header, line...)
 		default:
@@ -246,6 +249,9 @@ func (r *reader) scan(ctx context.Context, name string, br *bufio.Reader) error 
 
 // finish turns a message read into a post.
 func (r *reader) finish(name string, m *msg) error {
+	if m.tooLong {
+		return r.opts.Reject(&ingest.ParseError{File: name, Line: m.line, Err: ingest.TooLong(r.opts.RecordLimit())})
+	}
 	return r.c.Add(name, m.line, m.header, m.body, m.envelope)
 }
 

@@ -3,6 +3,7 @@ package nntp
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -22,6 +23,7 @@ type Client struct {
 	r       *bufio.Reader
 	w       *bufio.Writer
 	timeout time.Duration
+	maxLine int
 	caps    map[string][]string
 	tls     bool
 	// unwatch stops the closing of the connection when Dial's context
@@ -43,6 +45,12 @@ type Dialer struct {
 	User, Password string
 	// Timeout bounds each command's round trip; 0 means a minute.
 	Timeout time.Duration
+	// MaxLine bounds a line of a block the server sends (an overview
+	// line, a header); 0 means 16 MiB. A longer one is read and dropped,
+	// and the command fails with the reason: memory does not grow with a
+	// line. A status line longer than the read buffer (64 KiB) is an
+	// error too.
+	MaxLine int
 }
 
 // Error is a response the server gave that the command did not expect.
@@ -71,7 +79,7 @@ func (d *Dialer) Dial(ctx context.Context) (*Client, error) {
 	}
 	// The context's end closes the connection, so that a read waiting on
 	// a silent server returns at once rather than at its timeout.
-	c := &Client{timeout: timeout, unwatch: context.AfterFunc(ctx, func() { conn.Close() })}
+	c := &Client{timeout: timeout, maxLine: cmp.Or(d.MaxLine, 16<<20), unwatch: context.AfterFunc(ctx, func() { conn.Close() })}
 	c.setConn(conn)
 	if d.TLS {
 		if err := c.handshake(ctx, d.tlsConfig()); err != nil {
@@ -407,14 +415,18 @@ func (c *Client) send(shown, format string, args ...any) (int, string, error) {
 
 // readStatus reads a status line: a three-digit code and a message.
 func (c *Client) readStatus() (int, string, error) {
-	line, err := c.r.ReadString('\n')
+	b, err := c.r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		// A status line longer than the buffer: no server sends one.
+		return 0, "", fmt.Errorf("a status line longer than %d bytes", c.r.Size())
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
 		return 0, "", err
 	}
-	line = strings.TrimRight(line, "\r\n")
+	line := strings.TrimRight(string(b), "\r\n")
 	if len(line) < 3 {
 		return 0, "", fmt.Errorf("bad status line %q", line)
 	}
@@ -431,14 +443,20 @@ func (c *Client) readStatus() (int, string, error) {
 // connection stays usable.
 func (c *Client) readLines(fn func([]byte) error) error {
 	var ferr error
-	var long []byte // a line longer than the buffer, pieced together
+	var long []byte  // a line longer than the buffer, pieced together
+	tooLong := false // the line being read is longer than maxLine: dropped
 	for n := 0; ; n++ {
 		if n&1023 == 0 {
 			c.conn.SetDeadline(time.Now().Add(c.timeout))
 		}
 		line, err := c.r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, line...)
+			if len(long)+len(line) > c.maxLine {
+				tooLong, long = true, long[:0]
+			}
+			if !tooLong {
+				long = append(long, line...)
+			}
 			continue
 		}
 		if err != nil {
@@ -446,6 +464,18 @@ func (c *Client) readLines(fn func([]byte) error) error {
 				err = io.ErrUnexpectedEOF
 			}
 			return err
+		}
+		if len(long)+len(line) > c.maxLine {
+			tooLong = true
+		}
+		if tooLong {
+			// The line is dropped, the block read to its end, and the
+			// command fails with the reason.
+			tooLong, long = false, nil
+			if ferr == nil {
+				ferr = fmt.Errorf("a line longer than %d bytes", c.maxLine)
+			}
+			continue
 		}
 		if long != nil {
 			line = append(long, line...)

@@ -268,7 +268,11 @@ func (p *puller) connect(ctx context.Context) (*Client, error) {
 	if p.conn != nil {
 		return p.conn, nil
 	}
-	c, err := p.f.Dialer.Dial(ctx)
+	d := p.f.Dialer
+	if d.MaxLine == 0 {
+		d.MaxLine = p.opts.RecordLimit()
+	}
+	c, err := d.Dial(ctx)
 	if err != nil {
 		return nil, err
 	}

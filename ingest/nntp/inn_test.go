@@ -491,3 +491,17 @@ func TestPullBadNumbers(t *testing.T) {
 		t.Errorf("reported %q, want calvin.test.big", reported)
 	}
 }
+
+// TestPullLongLine: an overview line longer than the read's limit (an
+// article with a 3,000-byte Subject, the limit at 1,000) is read and
+// dropped, not kept in memory, and the pull fails saying why.
+func TestPullLongLine(t *testing.T) {
+	srv := inntest.Start(t, inntest.Options{Groups: []string{"calvin.long"}})
+	srv.Post(article("long1@calvin.test", "Ann <ann@example.org>", "calvin.long", "Tue, 02 Jan 2024 10:00:00 GMT", strings.Repeat("s", 3000), "", "Hi.\n"))
+	f := feed(t, srv, "calvin.long")
+	f.Tries = 1
+	err := f.Pull(context.Background(), ingest.Options{Source: "test", MaxRecord: 1000, Stats: new(ingest.Stats)}, nil, (&store{}).step)
+	if err == nil || !strings.Contains(err.Error(), "a line longer than 1000 bytes") {
+		t.Errorf("got %v, want the pull to fail on a line longer than 1000 bytes", err)
+	}
+}

@@ -72,7 +72,13 @@ func (s *Spool) Read(ctx context.Context, opts ingest.Options) (array.RecordRead
 			}
 			c.SetList(a.group)
 			var err error
-			header, err = readHeader(filepath.Join(s.Dir, a.path), br, header[:0])
+			header, err = readHeader(filepath.Join(s.Dir, a.path), br, header[:0], opts.RecordLimit())
+			if errors.Is(err, errTooLong) {
+				if err := opts.Reject(&ingest.ParseError{File: a.name(), Err: ingest.TooLong(opts.RecordLimit())}); err != nil {
+					return err
+				}
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -149,9 +155,13 @@ func list(dir string) ([]spooled, int64, error) {
 	return arts, total, nil
 }
 
+// errTooLong is the error of a header longer than the read's limit.
+var errTooLong = errors.New("header too long")
+
 // readHeader appends the header of the article in path to buf: its lines
-// up to the blank line, which is not included.
-func readHeader(path string, br *bufio.Reader, buf []byte) ([]byte, error) {
+// up to the blank line, which is not included; one longer than max bytes
+// is errTooLong.
+func readHeader(path string, br *bufio.Reader, buf []byte, max int) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return buf, err
@@ -162,6 +172,9 @@ func readHeader(path string, br *bufio.Reader, buf []byte) ([]byte, error) {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 && (line[0] == '\n' || (line[0] == '\r' && len(line) > 1 && line[1] == '\n')) {
 			return buf, nil
+		}
+		if len(buf)+len(line) > max {
+			return buf, errTooLong
 		}
 		buf = append(buf, line...)
 		if errors.Is(err, io.EOF) {

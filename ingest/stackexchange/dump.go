@@ -141,7 +141,7 @@ func (r *reader) scan(ctx context.Context, name string, row func(attrs []byte) e
 		return err
 	}
 	defer rc.Close()
-	lr := newLineReader(rc)
+	lr := newLineReader(rc, r.opts.RecordLimit())
 	var reported int64
 	for {
 		line, ok := lr.next()
@@ -154,6 +154,12 @@ func (r *reader) scan(ctx context.Context, name string, row func(attrs []byte) e
 			}
 			r.addBytes(lr.bytes - reported)
 			reported = lr.bytes
+		}
+		if lr.tooLong {
+			if err := r.opts.Reject(&ingest.ParseError{File: name, Line: lr.line, Err: ingest.TooLong(lr.max)}); err != nil {
+				return err
+			}
+			continue
 		}
 		attrs, ok := rowAttrs(line)
 		if !ok {

@@ -16,29 +16,46 @@ import (
 // newlines inside values are escaped as &#xA;, so a line is a record.
 type lineReader struct {
 	r     io.Reader
+	max   int // the longest line kept; a longer one is passed over (tooLong)
 	buf   []byte
 	start int // first unread byte in buf
 	end   int // end of the read bytes in buf
 	eof   bool
-	line  int64 // number of the line last returned, 1-based
-	bytes int64 // bytes consumed, for progress
-	err   error
+	// tooLong: the line last returned was longer than max, passed over
+	tooLong bool
+	line    int64 // number of the line last returned, 1-based
+	bytes   int64 // bytes consumed, for progress
+	err     error
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, 1<<20)}
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{r: r, max: max, buf: make([]byte, min(1<<20, max+1))}
 }
 
 // next returns the next line without its line ending, or false at the end
-// of input or on a read error (then err is set).
-func (lr *lineReader) next() ([]byte, bool) {
+// of input or on a read error (then err is set). A line longer than the
+// reader's max is returned as nil with tooLong set, its bytes dropped as
+// they are read: memory stays bounded by max whatever the input.
+func (lr *lineReader) next() (line []byte, ok bool) {
+	lr.tooLong = false
 	for {
 		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
 			line := lr.buf[lr.start : lr.start+i]
+			if i > lr.max {
+				lr.start += i + 1
+				lr.bytes += int64(i + 1)
+				lr.line++
+				lr.tooLong = true
+				return nil, true
+			}
 			lr.start += i + 1
 			lr.bytes += int64(i + 1)
 			lr.line++
 			return bytes.TrimSuffix(line, []byte{'\r'}), true
+		}
+		if lr.end-lr.start > lr.max {
+			lr.skipLine()
+			return nil, true
 		}
 		if lr.eof {
 			if lr.start == lr.end {
@@ -54,15 +71,38 @@ func (lr *lineReader) next() ([]byte, bool) {
 	}
 }
 
+// skipLine drops the rest of a line longer than max, up to and including
+// its newline, and counts it.
+func (lr *lineReader) skipLine() {
+	lr.tooLong = true
+	lr.line++
+	for {
+		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
+			lr.start += i + 1
+			lr.bytes += int64(i + 1)
+			return
+		}
+		lr.bytes += int64(lr.end - lr.start)
+		lr.start, lr.end = 0, 0
+		if lr.eof {
+			return
+		}
+		lr.fill()
+	}
+}
+
 // fill moves the unread bytes to the front, grows the buffer if one line
-// fills it, and reads more.
+// fills it (up to one byte more than max), and reads more.
 func (lr *lineReader) fill() {
 	if lr.start > 0 {
 		lr.end = copy(lr.buf, lr.buf[lr.start:lr.end])
 		lr.start = 0
 	}
 	if lr.end == len(lr.buf) {
-		grown := make([]byte, 2*len(lr.buf))
+		grown := make([]byte, min(2*len(lr.buf), lr.max+1))
+		if len(grown) == len(lr.buf) {
+			return // a line of max+1 bytes: next passes it over
+		}
 		copy(grown, lr.buf[:lr.end])
 		lr.buf = grown
 	}

@@ -1,6 +1,8 @@
 package stackexchange
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +81,7 @@ func TestSplitTags(t *testing.T) {
 
 func TestLineReaderLongLines(t *testing.T) {
 	long := strings.Repeat("x", 3<<20) // longer than the initial buffer
-	lr := newLineReader(strings.NewReader("a\r\n" + long + "\nb"))
+	lr := newLineReader(strings.NewReader("a\r\n"+long+"\nb"), 16<<20)
 	var got []int
 	for {
 		line, ok := lr.next()
@@ -91,4 +93,52 @@ func TestLineReaderLongLines(t *testing.T) {
 	if len(got) != 3 || got[0] != 1 || got[1] != len(long) || got[2] != 1 || lr.line != 3 {
 		t.Errorf("line lengths %v after %d lines, want [1 %d 1] after 3", got, lr.line, len(long))
 	}
+}
+
+// TestLineReaderBounded: a line longer than the reader's max is passed
+// over (nil, tooLong) with its number, the buffer never past max+1, and
+// the lines after it read; a line of exactly max is kept. An input that
+// never ends its line (/dev/zero) is read through in bounded memory.
+func TestLineReaderBounded(t *testing.T) {
+	const max = 1000
+	in := "a\n" + strings.Repeat("y", max) + "\n" + strings.Repeat("x", 5*max) + "\n" + strings.Repeat("z", max+1) + "\nb"
+	lr := newLineReader(strings.NewReader(in), max)
+	var got []string
+	for {
+		line, ok := lr.next()
+		if !ok {
+			break
+		}
+		if lr.tooLong {
+			got = append(got, fmt.Sprintf("%d:long", lr.line))
+		} else {
+			got = append(got, fmt.Sprintf("%d:%d", lr.line, len(line)))
+		}
+		if len(lr.buf) > max+1 {
+			t.Fatalf("buffer of %d bytes, over max+1", len(lr.buf))
+		}
+	}
+	if want := "1:1 2:1000 3:long 4:long 5:1"; strings.Join(got, " ") != want || lr.bytes != int64(len(in)) {
+		t.Errorf("got %s (%d bytes), want %s (%d)", strings.Join(got, " "), lr.bytes, want, len(in))
+	}
+
+	zeros := io.LimitReader(zeroReader{}, 50<<20) // 50 MB without a newline
+	lr = newLineReader(zeros, 1<<20)
+	n, long := 0, 0
+	for _, ok := lr.next(); ok; _, ok = lr.next() {
+		n++
+		if lr.tooLong {
+			long++
+		}
+	}
+	if n != 1 || long != 1 || len(lr.buf) > 1<<20+1 || lr.bytes != 50<<20 {
+		t.Errorf("/dev/zero: %d lines, %d too long, buffer %d bytes, %d read", n, long, len(lr.buf), lr.bytes)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
