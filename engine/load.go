@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -60,7 +61,12 @@ var ErrNothingRead = errors.New("nothing readable")
 // no post to read is an error (ErrNothingRead).
 //
 // Ingest fills opts.Stats (one is made if it is nil) as it reads.
-func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Options) (Run, error) {
+func (s *Store) Ingest(ctx context.Context, src ingest.Source, opts ingest.Options) (run Run, err error) {
+	defer func() { err = diskFull(s.path, err) }()
+	return s.ingest(ctx, src, opts)
+}
+
+func (s *Store) ingest(ctx context.Context, src ingest.Source, opts ingest.Options) (Run, error) {
 	if opts.Stats == nil {
 		opts.Stats = new(ingest.Stats)
 	}
@@ -281,6 +287,20 @@ func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *duckdb.Arrow, error)
 		return nil, nil, fmt.Errorf("ingest: %w", err)
 	}
 	return conn, ar, nil
+}
+
+// ErrDiskFull is the error of a write that found no room on the disk.
+var ErrDiskFull = errors.New("the disk is full")
+
+// diskFull says what a full disk means for the file: nothing of the
+// ingest is stored, but DuckDB keeps the room the file grew to, reusing
+// it and never giving it back, and the next commit needs room for its
+// log; calvin compact gives it back.
+func diskFull(path string, err error) error {
+	if err == nil || !strings.Contains(err.Error(), "No space left on device") {
+		return err
+	}
+	return fmt.Errorf("%w: nothing was stored, but %s keeps the room it grew to (DuckDB reuses it, never gives it back): free some space, or give it back with 'calvin compact --db %s --via DIR', DIR a folder on another disk (%v)", ErrDiskFull, path, path, err)
 }
 
 // interrupted returns ctx's error in place of err when ctx has ended: an

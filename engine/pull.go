@@ -21,7 +21,12 @@ import (
 // up to date and the run recorded, in a last transaction. A pull cut off
 // before that leaves the derived tables as they were; the next pull of
 // the source refreshes them.
-func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options) (Run, error) {
+func (s *Store) Pull(ctx context.Context, feed ingest.Feed, opts ingest.Options) (run Run, err error) {
+	defer func() { err = diskFull(s.path, err) }()
+	return s.pull(ctx, feed, opts)
+}
+
+func (s *Store) pull(ctx context.Context, feed ingest.Feed, opts ingest.Options) (Run, error) {
 	if opts.Stats == nil {
 		opts.Stats = new(ingest.Stats)
 	}

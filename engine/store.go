@@ -34,7 +34,8 @@ const storageVersion = "v1.5.0"
 
 // Store is an open Calvin database.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
 }
 
 // Options tune how a Store is opened.
@@ -69,7 +70,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db}
+	s := &Store{db: db, path: path}
 	if opts.MemoryLimit != "" {
 		if _, err := db.ExecContext(ctx, "SET memory_limit = '"+strings.ReplaceAll(opts.MemoryLimit, "'", "")+"'"); err != nil {
 			db.Close()

@@ -62,6 +62,7 @@ func commands() []command {
 		{"serve", "serve metrics, an API and web pages, and pull live sources", runServe},
 		{"sql", "run SQL on the database", runSQL},
 		{"config", "check a configuration file", runConfig},
+		{"compact", "give back the room the database file does not use", runCompact},
 	}
 }
 
