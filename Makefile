@@ -4,7 +4,7 @@ GO      ?= go
 TAGS    := -tags duckdb_arrow
 CALVIN  := bin/calvin
 
-.PHONY: build demo test test-deps bench vet clean
+.PHONY: build demo test test-deps bench fuzz vet clean
 
 build:
 	$(GO) build $(TAGS) -buildvcs=auto -o $(CALVIN) ./cmd/calvin
@@ -36,6 +36,20 @@ bench:
 	$(GO) test $(TAGS) -run '^$$' -bench ReadPosts -cpu 1,2 -benchtime 5x ./ingest/stackexchange
 	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 2x ./engine
 	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./ingest/mbox ./ingest/nntp ./ingest/export
+
+# Fuzzing: every reader and parser of outside input has a fuzz target
+# (FuzzXxx in its package), whose seeds make test runs; make fuzz searches
+# each for FUZZTIME. A failing input is kept in the package's
+# testdata/fuzz/ and then runs with make test too.
+FUZZTIME ?= 1m
+FUZZ := ingest/stackexchange:FuzzPostsXML ingest/mbox:FuzzMbox ingest/spool:FuzzArticle \
+	ingest/discourse:FuzzTopic ingest/export:FuzzCSV ingest/export:FuzzJSONL ingest/export:FuzzMapping \
+	ingest/nntp:FuzzOverview ingest/nntp:FuzzServerLines ingest/message:FuzzHeader config:FuzzConfig
+fuzz:
+	@for t in $(FUZZ); do \
+		echo "== $$t"; \
+		$(GO) test $(TAGS) -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*} || exit 1; \
+	done
 
 clean:
 	rm -rf bin calvin.duckdb calvin.duckdb.wal

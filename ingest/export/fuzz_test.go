@@ -1,0 +1,73 @@
+package export
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/calvinslist/calvin/ingest/ingesttest"
+)
+
+// fuzzMapping names every field of the canonical post.
+const fuzzMapping = `fields:
+  post_id: id
+  thread_id: thread
+  parent_id: parent
+  title: title
+  author: user
+  author_name: name
+  created_at: time
+  areas: forum
+  score: score
+  views: views
+  body: body
+missing:
+  post_id: derive
+`
+
+// FuzzCSV and FuzzJSONL: any export is read through a mapping of every
+// field without a panic, every batch released, every string UTF-8; and
+// FuzzMapping: any mapping file is read or refused with an error.
+func FuzzCSV(f *testing.F) {
+	b, err := os.ReadFile("testdata/phpbb.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("id,thread,parent,title,user,name,time,forum,score,views,body\na,a,,T\xea,u,U,2021-03-01T10:00:00Z,f,1,2,x\n"))
+	fuzzExport(f, "csv")
+}
+
+func FuzzJSONL(f *testing.F) {
+	f.Add([]byte(`{"id": "a", "thread": "a", "user": "u", "time": "2021-03-01T10:00:00Z", "forum": ["x", "y"], "score": 3}` + "\n"))
+	f.Add([]byte("{\"id\": \"\xea\"}\n\n{]\n"))
+	fuzzExport(f, "jsonl")
+}
+
+func fuzzExport(f *testing.F, format string) {
+	m, err := ParseMapping("m.yaml", []byte("format: "+format+"\n"+fuzzMapping))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "f."+format)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ingesttest.Drain(t, New(path, m))
+	})
+}
+
+func FuzzMapping(f *testing.F) {
+	for _, name := range []string{"../../configs/phpbb.yaml", "../../configs/forums-sm.yaml"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(fuzzMapping))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ParseMapping("m.yaml", data) // an error is an answer; a panic is not
+	})
+}
