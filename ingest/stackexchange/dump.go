@@ -142,6 +142,7 @@ func (r *reader) scan(ctx context.Context, name string, row func(attrs []byte) e
 	}
 	defer rc.Close()
 	lr := newLineReader(rc, r.opts.RecordLimit())
+	lr.done = ctx.Err
 	var reported int64
 	for {
 		line, ok := lr.next()

@@ -16,6 +16,7 @@ import (
 // newlines inside values are escaped as &#xA;, so a line is a record.
 type lineReader struct {
 	r     io.Reader
+	done  func() error // an interrupt, checked as a long line is passed over; nil: none
 	max   int // the longest line kept; a longer one is passed over (tooLong)
 	buf   []byte
 	start int // first unread byte in buf
@@ -86,6 +87,12 @@ func (lr *lineReader) skipLine() {
 		lr.start, lr.end = 0, 0
 		if lr.eof {
 			return
+		}
+		if lr.done != nil {
+			if err := lr.done(); err != nil {
+				lr.err, lr.eof = err, true // a line that never ends (/dev/zero) is left when interrupted
+				return
+			}
 		}
 		lr.fill()
 	}

@@ -1,6 +1,8 @@
 package stackexchange
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -141,4 +143,22 @@ type zeroReader struct{}
 func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// TestLineReaderInterrupted: a line that never ends (/dev/zero) is left
+// when the read is interrupted, rather than read forever.
+func TestLineReaderInterrupted(t *testing.T) {
+	lr := newLineReader(zeroReader{}, 1<<20)
+	chunks := 0
+	lr.done = func() error {
+		if chunks++; chunks == 10 {
+			return context.Canceled
+		}
+		return nil
+	}
+	for _, ok := lr.next(); ok; _, ok = lr.next() {
+	}
+	if !errors.Is(lr.err, context.Canceled) {
+		t.Errorf("err %v, want the interrupt", lr.err)
+	}
 }
