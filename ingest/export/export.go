@@ -73,7 +73,9 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	if format == "csv" {
 		rows, err = newCSVRows(counted, f.Mapping, filepath.Base(f.Path), opts.RecordLimit())
 	} else {
-		rows = newJSONRows(counted, f.Mapping, opts.RecordLimit())
+		j := newJSONRows(counted, f.Mapping, opts.RecordLimit())
+		j.done = ctx.Err
+		rows = j
 	}
 	if err != nil {
 		in.Close()
@@ -441,8 +443,9 @@ type jsonRows struct {
 	members []member
 	nested  []member
 	vals    []string
-	err     error // why the current line is not a JSON object, or too long
-	max     int   // the longest line read
+	err     error        // why the current line is not a JSON object, or too long
+	max     int          // the longest line read
+	done    func() error // an interrupt, checked while a long line is read
 }
 
 func newJSONRows(in io.Reader, m *Mapping, limit int) *jsonRows {
@@ -463,7 +466,12 @@ func (j *jsonRows) next() (bool, error) {
 			// A line longer than the buffer: pieced together, up to the
 			// limit; past it, passed over and reported.
 			long := append([]byte(nil), line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
+			for pieces := 1; errors.Is(err, bufio.ErrBufferFull); pieces++ {
+				if pieces&63 == 0 && j.done != nil {
+					if err := j.done(); err != nil {
+						return false, err // a line that never ends is left when interrupted
+					}
+				}
 				line, err = j.br.ReadSlice('\n')
 				if len(long)+len(line) > j.max {
 					tooLong, long = true, long[:0]

@@ -182,6 +182,7 @@ func (r *reader) scan(ctx context.Context, name string, br *bufio.Reader) error 
 		prevBlank = true
 		blankLen  int64
 		midLine   bool // the last slice read ended without a newline
+		chunks    int64
 	)
 	for {
 		line, err := br.ReadSlice('\n')
@@ -195,10 +196,10 @@ func (r *reader) scan(ctx context.Context, name string, br *bufio.Reader) error 
 		midLine = errors.Is(err, bufio.ErrBufferFull)
 		if startOfLine {
 			lineNo++
-			if lineNo&4095 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+		}
+		if chunks++; chunks&4095 == 0 { // by pieces read, not lines: a line may never end
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 		}
 		if startOfLine && prevBlank && bytes.HasPrefix(line, []byte("From ")) {
