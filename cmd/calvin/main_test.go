@@ -693,8 +693,11 @@ func TestIngestAndLeaderboard(t *testing.T) {
 		t.Errorf("sql:\n%s\nwant:\n%s", stdout, want)
 	}
 	// Read-only unless --write.
-	if code, _, stderr = calvin(t, "sql", "--db", db, "DELETE FROM posts"); code != 1 || !strings.Contains(stderr, "read-only") {
+	if code, _, stderr = calvin(t, "sql", "--db", db, "DELETE FROM posts"); code != 1 || !strings.Contains(stderr, "DELETE is not a query that only reads") || !strings.Contains(stderr, "add --write") {
 		t.Errorf("a write without --write: exit %d, %s", code, stderr)
+	}
+	if code, stdout, _ = calvin(t, "sql", "--db", db, "SELECT count(*) AS n FROM posts", "--format", "csv"); stdout != "n\n17\n" {
+		t.Errorf("after a refused DELETE: %q, want the 17 posts", stdout)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 type lineReader struct {
 	r     io.Reader
 	done  func() error // an interrupt, checked as a long line is passed over; nil: none
-	max   int // the longest line kept; a longer one is passed over (tooLong)
+	max   int          // the longest line kept; a longer one is passed over (tooLong)
 	buf   []byte
 	start int // first unread byte in buf
 	end   int // end of the read bytes in buf
