@@ -1,7 +1,6 @@
 package export
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -29,11 +28,7 @@ missing:
 // field without a panic, every batch released, every string UTF-8; and
 // FuzzMapping: any mapping file is read or refused with an error.
 func FuzzCSV(f *testing.F) {
-	b, err := os.ReadFile("testdata/phpbb.csv")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(b)
+	ingesttest.AddFiles(f, "testdata/phpbb.csv")
 	f.Add([]byte("id,thread,parent,title,user,name,time,forum,score,views,body\na,a,,T\xea,u,U,2021-03-01T10:00:00Z,f,1,2,x\n"))
 	fuzzExport(f, "csv")
 }
@@ -50,22 +45,12 @@ func fuzzExport(f *testing.F, format string) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "f."+format)
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ingesttest.Drain(t, New(path, m))
+		ingesttest.Drain(t, New(filepath.Join(ingesttest.WriteFile(t, "f."+format, data), "f."+format), m))
 	})
 }
 
 func FuzzMapping(f *testing.F) {
-	for _, name := range []string{"../../configs/phpbb.yaml", "../../configs/forums-sm.yaml"} {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	ingesttest.AddFiles(f, "../../configs/phpbb.yaml", "../../configs/forums-sm.yaml")
 	f.Add([]byte(fuzzMapping))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ParseMapping("m.yaml", data) // an error is an answer; a panic is not

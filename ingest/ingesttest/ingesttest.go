@@ -5,6 +5,8 @@ package ingesttest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"unicode/utf8"
 
@@ -53,4 +55,31 @@ func checkStrings(t testing.TB, rec arrow.RecordBatch) {
 			}
 		}
 	}
+}
+
+// AddFiles adds the contents of files to f's seed corpus.
+func AddFiles(f *testing.F, paths ...string) {
+	f.Helper()
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// WriteFile writes data to name below a new temporary folder of t, making
+// the folders between, and returns the folder.
+func WriteFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
