@@ -35,6 +35,13 @@ func Compact(ctx context.Context, path, via string) (before, after int64, err er
 		tmp = filepath.Join(via, filepath.Base(path)+".compact")
 	}
 	os.Remove(tmp)
+	copied := false
+	defer func() {
+		if !copied { // a copy that failed half way goes
+			os.Remove(tmp)
+			os.Remove(tmp + ".wal")
+		}
+	}()
 	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return before, 0, err
@@ -47,16 +54,13 @@ func Compact(ctx context.Context, path, via string) (before, after int64, err er
 	}
 	defer conn.Close()
 	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-	steps := []string{
+	for _, q := range []string{
 		"ATTACH " + quote(path) + " AS src (READ_ONLY)",
 		"ATTACH " + quote(tmp) + " AS dst (STORAGE_VERSION '" + storageVersion + "')",
 		"COPY FROM DATABASE src TO dst",
-	}
-	for _, q := range steps {
+	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			os.Remove(tmp)
-			os.Remove(tmp + ".wal")
-			if strings.Contains(err.Error(), "No space left on device") {
+			if noSpace(err) {
 				return before, 0, fmt.Errorf("compact: %w: no room for the copy in %s: name a folder on another disk with --via", ErrDiskFull, filepath.Dir(tmp))
 			}
 			return before, 0, fmt.Errorf("compact: %w", openError(path, err))
@@ -64,37 +68,22 @@ func Compact(ctx context.Context, path, via string) (before, after int64, err er
 	}
 	// The sequences must go on from where they were (a key drawn again
 	// would name two posts): COPY FROM DATABASE carries them, checked.
-	rows, err := conn.QueryContext(ctx, `SELECT sequence_name, last_value FROM duckdb_sequences()
-		WHERE database_name = 'src' AND last_value IS NOT NULL`)
-	if err != nil {
-		os.Remove(tmp)
+	var seq string
+	err = conn.QueryRowContext(ctx, `SELECT s.sequence_name FROM duckdb_sequences() AS s
+		LEFT JOIN duckdb_sequences() AS d ON d.database_name = 'dst' AND d.sequence_name = s.sequence_name
+		WHERE s.database_name = 'src' AND s.last_value IS DISTINCT FROM d.last_value LIMIT 1`).Scan(&seq)
+	switch {
+	case err == nil:
+		return before, 0, fmt.Errorf("compact: sequence %s not carried over: the file is left as it was", seq)
+	case !errors.Is(err, sql.ErrNoRows):
 		return before, 0, fmt.Errorf("compact: %w", err)
-	}
-	var seqs [][2]any
-	for rows.Next() {
-		var name string
-		var last int64
-		if err := rows.Scan(&name, &last); err != nil {
-			rows.Close()
-			os.Remove(tmp)
-			return before, 0, err
-		}
-		seqs = append(seqs, [2]any{name, last})
-	}
-	rows.Close()
-	for _, s := range seqs {
-		var copied sql.NullInt64
-		if err := conn.QueryRowContext(ctx, `SELECT last_value FROM duckdb_sequences() WHERE database_name = 'dst' AND sequence_name = ?`, s[0]).Scan(&copied); err != nil || copied.Int64 != s[1].(int64) {
-			os.Remove(tmp)
-			return before, 0, fmt.Errorf("compact: sequence %s not carried over (%d, copied %v): the file is left as it was", s[0], s[1], copied)
-		}
 	}
 	for _, q := range []string{"CHECKPOINT dst", "DETACH dst", "DETACH src"} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			os.Remove(tmp)
 			return before, 0, fmt.Errorf("compact: %w", err)
 		}
 	}
+	copied = true
 	if err := os.Remove(path + ".wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return before, 0, fmt.Errorf("compact: %w", err)
 	}

@@ -73,6 +73,14 @@ type Board struct {
 	Declared []string
 }
 
+// top is the board's number of rows: Top, or 10 when unset.
+func (b Board) top() int {
+	if b.Top <= 0 {
+		return 10
+	}
+	return b.Top
+}
+
 // Person is a configured person: their name and accounts.
 type Person struct {
 	Name     string
@@ -209,10 +217,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 			return nil, fmt.Errorf("profile %s: unknown metric %q", b.Profile.Name, name)
 		}
 	}
-	top := b.Top
-	if top <= 0 {
-		top = 10
-	}
+	top := b.top()
 	keys := b.Also
 	if len(b.Only) > 0 {
 		top, keys = 0, b.Only
@@ -343,10 +348,7 @@ func (s *Store) Movers(ctx context.Context, b Board, entries []Entry) (Moves, er
 	if _, _, err := Span(b.Window, b.Month); err != nil {
 		return Moves{}, err
 	}
-	top := b.Top
-	if top <= 0 {
-		top = 10
-	}
+	top := b.top()
 	// The board before: its top, and where this board's people stood.
 	inTop := map[string]bool{}
 	prev := b

@@ -142,27 +142,15 @@ func (s *Store) ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // and records the run.
 func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, after int64, unthreaded bool) error {
 	stats := opts.Stats
-	var err error
-	// Each reader drops a post id it met before; whatever a reader does,
-	// the store keeps (source, post_id) once.
 	stats.SetPhase("checking for posts stored twice", 0)
 	t0 := time.Now()
-	var twice bool
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) <> count(DISTINCT hash(post_id)) FROM posts WHERE source = ? AND post_key > ?`,
-		run.Source, after).Scan(&twice); err != nil {
-		return fmt.Errorf("ingest: %w", err)
-	}
-	var dropped int64
-	if twice {
-		if dropped, err = execCount(ctx, tx, "drop_duplicates", sql.Named("source", run.Source), sql.Named("after", after)); err != nil {
-			return err
-		}
+	dropped, err := dropDuplicates(ctx, tx, run.Source, after)
+	if err != nil {
+		return err
 	}
 	run.Load += time.Since(t0) // part of storing the posts
-	if dropped > 0 {
-		run.RowsInserted -= dropped
-		stats.Duplicates.Add(dropped)
-	}
+	run.RowsInserted -= dropped
+	stats.Duplicates.Add(dropped)
 	stats.SetPhase("storing account facts", 0)
 	if err := storeFacts(ctx, tx, ar, run.Source, opts.Facts.All()); err != nil {
 		return fmt.Errorf("ingest: account facts: %w", err)
@@ -237,11 +225,6 @@ func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string
 	return drop()
 }
 
-// streamViews are the names under which the load's Arrow streams are seen
-// by DuckDB while one statement reads them. A file made before they were
-// dropped may still hold them: schema.sql drops them on open.
-var streamViews = [...]string{stageView, factsView, metricsView}
-
 // streamView registers rr under name on ar's connection, for a statement of
 // tx to read. duckdb-go makes an ordinary view of it, which would be
 // stored with the transaction and, once rr is released, crash any client
@@ -297,10 +280,15 @@ var ErrDiskFull = errors.New("the disk is full")
 // it and never giving it back, and the next commit needs room for its
 // log; calvin compact gives it back.
 func diskFull(path string, err error) error {
-	if err == nil || !strings.Contains(err.Error(), "No space left on device") {
+	if !noSpace(err) {
 		return err
 	}
 	return fmt.Errorf("%w: nothing was stored, but %s keeps the room it grew to (DuckDB reuses it, never gives it back): free some space, or give it back with 'calvin compact --db %s --via DIR', DIR a folder on another disk (%v)", ErrDiskFull, path, path, err)
+}
+
+// noSpace reports whether err is a write's that found the disk full.
+func noSpace(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "No space left on device")
 }
 
 // interrupted returns ctx's error in place of err when ctx has ended: an
@@ -311,6 +299,21 @@ func interrupted(ctx context.Context, err error) error {
 		return cerr
 	}
 	return err
+}
+
+// dropDuplicates keeps once each post of source stored twice by the load
+// whose posts have keys above after, and returns how many rows it
+// dropped. Each reader drops a post id it met before; whatever a reader
+// does, the store keeps (source, post_id) once. The check is one count
+// of distinct hashes (a collision only costs the exact pass); the exact
+// pass, drop_duplicates, runs only when it finds some.
+func dropDuplicates(ctx context.Context, tx *sql.Tx, source string, after int64) (int64, error) {
+	var twice bool
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) <> count(DISTINCT hash(post_id)) FROM posts WHERE source = ? AND post_key > ?`,
+		source, after).Scan(&twice); err != nil || !twice {
+		return 0, err
+	}
+	return execCount(ctx, tx, "drop_duplicates", sql.Named("source", source), sql.Named("after", after))
 }
 
 // lastKey returns the highest post_key stored, -1 when there is none:

@@ -22,10 +22,7 @@ func (s *Store) Publish(ctx context.Context, boards []Board) (time.Time, error) 
 	for _, b := range boards {
 		// The excluded are kept too (rank 0), for a diff to tell who was
 		// excluded then.
-		b.Source, b.ListExcluded = "", true
-		if b.Top <= 0 {
-			b.Top = 10
-		}
+		b.Source, b.ListExcluded, b.Top = "", true, b.top()
 		entries, err := s.Leaderboard(ctx, b)
 		if err != nil {
 			return at, err
@@ -121,11 +118,7 @@ func (s *Store) ReadBoard(ctx context.Context, b Board, live bool) (entries []En
 			return nil, stored.At, err
 		}
 		if ok {
-			top := b.Top
-			if top <= 0 {
-				top = 10
-			}
-			return stored.Entries[:min(len(stored.Entries), top)], stored.At, nil
+			return stored.Entries[:min(len(stored.Entries), b.top())], stored.At, nil
 		}
 	}
 	entries, err = s.Leaderboard(ctx, b)

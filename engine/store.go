@@ -110,8 +110,7 @@ func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links')),
 		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person'), ('posts', 'post_key'), ('published', 'excluded'), ('published', 'top'))),
-		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ($1, $2, $3))`,
-		streamViews[0], streamViews[1], streamViews[2]).Scan(&tables, &columns, &views)
+		(SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'calvin\_%\_stream' ESCAPE '\')`).Scan(&tables, &columns, &views)
 	return tables == 9 && columns == 5 && views == 0, err
 }
 

@@ -53,7 +53,7 @@ type Options struct {
 	// goroutine. Strict does not make it fatal.
 	Note func(error)
 
-	// Earliest is the earliest date a post may have (CheckDate); zero
+	// Earliest is the earliest date a post may have (Dates); zero
 	// means the first day of DefaultEarliestYear.
 	Earliest time.Time
 
@@ -210,13 +210,10 @@ func TooLong(limit int) error {
 // ("Thu Jan  1 00:00:00 1970") or a clock not set, not posts.
 const DefaultEarliestYear = 1980
 
-// CheckDate returns an error when a post dated t cannot have been made
-// then (see Dates). A reader rejects such a post as a bad record.
-func (o Options) CheckDate(t time.Time) error { return o.Dates().Check(t) }
-
 // Dates returns the range of dates a post of the read may have: from
 // o.Earliest (1 January DefaultEarliestYear if unset) to a day after now
-// (a day allows for a clock a little ahead).
+// (a day allows for a clock a little ahead). A reader works it out once
+// and rejects a post outside it as a bad record.
 func (o Options) Dates() Dates {
 	d := Dates{From: o.Earliest, To: time.Now().Add(24 * time.Hour)}
 	if d.From.IsZero() {
@@ -238,6 +235,13 @@ func (d Dates) Check(t time.Time) error {
 		return fmt.Errorf("%s is in the future", t.UTC().Format(time.DateTime))
 	}
 	return nil
+}
+
+// Duplicate counts a record dropped because its post was read before.
+func (o Options) Duplicate() {
+	if o.Stats != nil {
+		o.Stats.Duplicates.Add(1)
+	}
 }
 
 // KeptWithoutAuthor counts a post kept without an author and tells

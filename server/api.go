@@ -248,9 +248,14 @@ func (s *Server) apiLeaderboard(w http.ResponseWriter, r *http.Request) {
 		s.failWith(w, r, err)
 		return
 	}
-	key := "api " + p.v.Encode()
+	s.replyCached(w, r, "api "+p.v.Encode(), func() (any, error) { return s.leaderboard(r.Context(), q) })
+}
+
+// replyCached answers r with the data that answer makes, as the envelope,
+// through the cache under key (see cached).
+func (s *Server) replyCached(w http.ResponseWriter, r *http.Request, key string, answer func() (any, error)) {
 	b, err := s.cached(r.Context(), key, func() ([]byte, error) {
-		data, err := s.leaderboard(r.Context(), q)
+		data, err := answer()
 		if err != nil {
 			return nil, err
 		}
@@ -262,9 +267,6 @@ func (s *Server) apiLeaderboard(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, b)
 }
-
-// cached returns the answer cached under key for the data as they stand,
-// or makes it and caches it.
 
 // boardJSON is a leaderboard as the API gives it.
 type boardJSON struct {
@@ -411,18 +413,10 @@ func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) {
 		s.failWith(w, r, err)
 		return
 	}
-	b, err := s.cached(r.Context(), "person "+p.v.Encode(), func() ([]byte, error) {
+	s.replyCached(w, r, "person "+p.v.Encode(), func() (any, error) {
 		data, _, err := s.person(r.Context(), p)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(envelope{Status: "ok", Data: data})
+		return data, err
 	})
-	if err != nil {
-		s.failWith(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, b)
 }
 
 // findPerson finds the person the parameter name names (required),
@@ -503,18 +497,7 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 	if p.v.Get("month") == "" {
 		p.errs = append(p.errs, "month: required, YYYY-MM")
 	}
-	b, err := s.cached(r.Context(), "explain "+p.v.Encode(), func() ([]byte, error) {
-		data, err := s.explain(r.Context(), p)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(envelope{Status: "ok", Data: data})
-	})
-	if err != nil {
-		s.failWith(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, b)
+	s.replyCached(w, r, "explain "+p.v.Encode(), func() (any, error) { return s.explain(r.Context(), p) })
 }
 
 // explain lists the posts behind a person's numbers: name, month, window.

@@ -299,18 +299,18 @@ func ingestOne(ctx context.Context, e *env, store *engine.Store, s config.Source
 	if noted > maxReported {
 		fmt.Fprintf(e.stderr, "calvin: ... and %d more notes\n", noted-maxReported)
 	}
-	dups := ""
+	extra := "" // what else the read did, when it did
 	if n := stats.Duplicates.Load(); n > 0 {
-		dups = fmt.Sprintf(", %d duplicates dropped", n)
+		extra = fmt.Sprintf(", %d duplicates dropped", n)
 	}
 	if n := stats.NoAuthor.Load(); n > 0 {
-		dups += fmt.Sprintf(", %d kept without an author (no address)", n)
+		extra += fmt.Sprintf(", %d kept without an author (no address)", n)
 	}
 	if n := stats.Repaired.Load(); n > 0 {
-		dups += fmt.Sprintf(", %d with text that was not UTF-8 repaired", n)
+		extra += fmt.Sprintf(", %d with text that was not UTF-8 repaired", n)
 	}
 	fmt.Fprintf(e.stdout, "%s: read %d posts, %d new, %d updated, %d bad records skipped%s, in %s (%s)\n",
-		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected, dups,
+		run.Source, run.RowsRead, run.RowsInserted, run.RowsUpdated, run.RowsRejected, extra,
 		time.Since(run.Started).Round(time.Millisecond), phases(run))
 	return nil
 }

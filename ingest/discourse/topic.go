@@ -196,9 +196,7 @@ func (f *filter) keep(p *ingest.Post, where string) (bool, error) {
 		return false, f.opts.Reject(&ingest.ParseError{File: where, Err: fmt.Errorf("post %s: created_at %w", p.PostID, err)})
 	}
 	if !f.seen.Add(string(p.PostID)) {
-		if f.opts.Stats != nil {
-			f.opts.Stats.Duplicates.Add(1)
-		}
+		f.opts.Duplicate()
 		return false, nil
 	}
 	return true, nil

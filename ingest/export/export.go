@@ -83,7 +83,7 @@ func (f *File) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	}
 	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
 		defer in.Close()
-		c := &converter{m: f.Mapping, opts: opts, name: filepath.Base(f.Path), seen: ingest.NewSeen(), threads: map[string]string{},
+		c := &converter{m: f.Mapping, opts: opts, dates: opts.Dates(), name: filepath.Base(f.Path), seen: ingest.NewSeen(), threads: map[string]string{},
 			b: ingest.NewBuilder(opts, format)}
 		for i, name := range fieldNames {
 			c.consts[i] = f.Mapping.Values[name]
@@ -153,6 +153,7 @@ type rowReader interface {
 type converter struct {
 	m       *Mapping
 	opts    ingest.Options
+	dates   ingest.Dates // the dates a post may have
 	name    string
 	b       *ingest.Builder
 	seen    *ingest.Seen
@@ -192,7 +193,7 @@ func (c *converter) add(rows rowReader) error {
 	if err != nil {
 		return c.reject(rows, "bad created_at %q: %v", created, err)
 	}
-	if err := c.opts.CheckDate(at); err != nil {
+	if err := c.dates.Check(at); err != nil {
 		return c.reject(rows, "created_at %q: %v", created, err)
 	}
 	id := c.get(rows, fPostID)
@@ -204,9 +205,7 @@ func (c *converter) add(rows rowReader) error {
 		id = "calvin-" + hex.EncodeToString(sum[:12])
 	}
 	if !c.seen.Add(id) {
-		if c.opts.Stats != nil {
-			c.opts.Stats.Duplicates.Add(1)
-		}
+		c.opts.Duplicate()
 		return nil
 	}
 	p := &c.post
@@ -309,6 +308,7 @@ func split(v, sep string) []string {
 type csvRows struct {
 	r      *csv.Reader
 	bound  *bounded // the input, failing once a record runs past the limit
+	limit  int      // the longest row
 	last   int      // the line of the last record read (its last field's)
 	rec    []string
 	cols   [numFields][]int // each field's column indexes
@@ -318,7 +318,8 @@ type csvRows struct {
 
 func newCSVRows(in io.Reader, m *Mapping, name string, limit int) (*csvRows, error) {
 	// encoding/csv keeps a record whole, however long: the input is
-	// bounded instead, by the bytes read past the record's start.
+	// bounded instead, by the bytes read past the record's start (plus
+	// what the buffers read ahead).
 	bound := &bounded{r: in, max: int64(limit) + 2<<20}
 	br := bufio.NewReaderSize(bound, 1<<20)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
@@ -336,7 +337,7 @@ func newCSVRows(in io.Reader, m *Mapping, name string, limit int) (*csvRows, err
 		}
 		names = append([]string(nil), header...)
 	}
-	rows := &csvRows{r: r, bound: bound}
+	rows := &csvRows{r: r, bound: bound, limit: limit}
 	if m.Header {
 		rows.last = 1
 	}
@@ -373,7 +374,7 @@ func (c *csvRows) next() (bool, error) {
 		return false, nil
 	}
 	if errors.Is(err, errTooLong) {
-		return false, fmt.Errorf("the row after line %d: %w", c.last, ingest.TooLong(int(c.bound.max-2<<20)))
+		return false, fmt.Errorf("the row after line %d: %w", c.last, ingest.TooLong(c.limit))
 	}
 	if err != nil {
 		return false, err

@@ -1,6 +1,7 @@
 package message
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -16,6 +17,7 @@ import (
 // address is lower-cased. The name is the address when none is given.
 func ParseFrom(v string) (addr, name string) {
 	v = strings.TrimSpace(v)
+	alone := false // v is neither "... <address>" nor "address (name)"
 	switch lt := strings.LastIndexByte(v, '<'); {
 	case lt >= 0 && strings.IndexByte(v[lt:], '>') > 0:
 		gt := lt + strings.IndexByte(v[lt:], '>')
@@ -29,12 +31,12 @@ func ParseFrom(v string) (addr, name string) {
 			name = name[:rp]
 		}
 	default:
-		addr = v
-		if NormalizeAddress(v) == "" {
-			name = v // a name alone
-		}
+		addr, alone = v, true
 	}
 	addr = NormalizeAddress(addr)
+	if alone && addr == "" {
+		name = v // neither <address> nor (name): a name alone
+	}
 	name = cleanName(name)
 	if name == "" {
 		name = addr
@@ -99,7 +101,7 @@ func NormalizeAddress(a string) string {
 	labels := strings.Split(domain, ".")
 	kept := labels[:0]
 	for i, l := range labels {
-		if l == "" || isSpamMarker(l) || l == "invalid" && i == len(labels)-1 {
+		if l == "" || slices.Contains(SpamMarkers, l) || l == "invalid" && i == len(labels)-1 {
 			continue
 		}
 		kept = append(kept, l)
@@ -114,15 +116,6 @@ func NormalizeAddress(a string) string {
 // harvesters. NormalizeAddress removes one only where it is a whole label
 // of the domain; people_suggest looks for them anywhere.
 var SpamMarkers = []string{"nospam", "no-spam", "no_spam", "spamless", "spamfree", "despam", "nojunk", "antispam"}
-
-func isSpamMarker(label string) bool {
-	for _, m := range SpamMarkers {
-		if label == m {
-			return true
-		}
-	}
-	return false
-}
 
 // removeMarkers tell the reader to remove them: removed wherever they are.
 var removeMarkers = []string{"removethis", "remove-this", "remove_this", "remove.this", "removeme", "remove-me", "takethisout", "deletethis"}

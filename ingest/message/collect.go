@@ -65,9 +65,7 @@ func (c *Collector) AddHeader(file string, line int64, h *Header, bodyBytes int6
 		id = DerivedID(raw, []byte(strconv.FormatInt(bodyBytes, 10)))
 	}
 	if !c.seen.Add(id) {
-		if c.opts.Stats != nil {
-			c.opts.Stats.Duplicates.Add(1)
-		}
+		c.opts.Duplicate()
 		return nil
 	}
 	if h.From == "" {

@@ -17,7 +17,7 @@ import (
 // ("06:16:48 PM -0700" is 18:16). A missing or unknown zone is UTC. A
 // date before 1900 or after 2200, or one whose fields are out of range,
 // is an error; which dates a post may have is the reader's to check
-// (ingest.Options.CheckDate).
+// (ingest.Options.Dates).
 func ParseDate(s string) (time.Time, error) {
 	var (
 		day, month, year, yearDigits = -1, -1, -1, 0

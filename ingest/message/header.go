@@ -239,7 +239,7 @@ func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 }
 
 // Time returns the message's date: the Date header's if it can be read
-// and check (the read's range of dates, ingest.Options.CheckDate) takes
+// and check (the read's range of dates, ingest.Options.Dates) takes
 // it, else fallback's (an mbox separator's; zero when there is none) if
 // check takes that. The error says why neither would do.
 func (h *Header) Time(fallback time.Time, check func(time.Time) error) (time.Time, error) {

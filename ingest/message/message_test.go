@@ -254,7 +254,7 @@ func TestHeaderTime(t *testing.T) {
 	}
 	for _, c := range cases {
 		h := Header{Date: c.date}
-		got, err := h.Time(c.fallback, opts.CheckDate)
+		got, err := h.Time(c.fallback, opts.Dates().Check)
 		if msg := fmt.Sprint(err); c.err != "" && !strings.HasPrefix(msg, c.err) || c.err == "" && err != nil || !got.Equal(c.want) {
 			t.Errorf("Date %q, separator %v: got %v, %v; want %v, %q", c.date, c.fallback, got, err, c.want, c.err)
 		}
@@ -262,7 +262,7 @@ func TestHeaderTime(t *testing.T) {
 	// A source whose archive begins in 1975 says so.
 	h := Header{Date: "Wed, 1 Jan 1975 10:00:00 GMT"}
 	opts.Earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	if got, err := h.Time(time.Time{}, opts.CheckDate); err != nil || got.Year() != 1975 {
+	if got, err := h.Time(time.Time{}, opts.Dates().Check); err != nil || got.Year() != 1975 {
 		t.Errorf("earliest 1970: got %v, %v", got, err)
 	}
 }

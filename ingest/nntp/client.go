@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/calvinslist/calvin/ingest"
 )
 
 // Client is one reader connection to a news server (RFC 3977): the
@@ -46,7 +48,7 @@ type Dialer struct {
 	// Timeout bounds each command's round trip; 0 means a minute.
 	Timeout time.Duration
 	// MaxLine bounds a line of a block the server sends (an overview
-	// line, a header); 0 means 16 MiB. A longer one is read and dropped,
+	// line, a header); 0 means ingest.DefaultMaxRecord. A longer one is read and dropped,
 	// and the command fails with the reason: memory does not grow with a
 	// line. A status line longer than the read buffer (64 KiB) is an
 	// error too.
@@ -79,7 +81,7 @@ func (d *Dialer) Dial(ctx context.Context) (*Client, error) {
 	}
 	// The context's end closes the connection, so that a read waiting on
 	// a silent server returns at once rather than at its timeout.
-	c := &Client{timeout: timeout, maxLine: cmp.Or(d.MaxLine, 16<<20), unwatch: context.AfterFunc(ctx, func() { conn.Close() })}
+	c := &Client{timeout: timeout, maxLine: cmp.Or(d.MaxLine, ingest.DefaultMaxRecord), unwatch: context.AfterFunc(ctx, func() { conn.Close() })}
 	c.setConn(conn)
 	if d.TLS {
 		if err := c.handshake(ctx, d.tlsConfig()); err != nil {

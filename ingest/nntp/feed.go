@@ -160,8 +160,10 @@ func (f *Feed) Pull(ctx context.Context, opts ingest.Options, marks []ingest.Mar
 	if opts.Stats != nil {
 		var todo int64
 		for _, g := range groups {
-			if sane(g) && g.High >= max(last[g.Name]+1, g.Low) {
-				todo = min(todo+(g.High-max(last[g.Name]+1, g.Low)), math.MaxInt64-1) + 1
+			if from := max(last[g.Name]+1, g.Low); sane(g) && g.High >= from {
+				// Summed without overflow: a hostile server's numbers
+				// reach the top of int64.
+				todo += min(g.High-from, math.MaxInt64-1-todo) + 1
 			}
 		}
 		opts.Stats.ArticlesTotal.Store(todo)

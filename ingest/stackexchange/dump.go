@@ -358,7 +358,7 @@ func (r *reader) postRow(attrs []byte) error {
 		return nil
 	}
 	if !r.postIDs.add(id) {
-		r.duplicate()
+		r.opts.Duplicate()
 		return nil
 	}
 	switch typ {
@@ -477,7 +477,7 @@ func (r *reader) commentRow(attrs []byte) error {
 		return nil
 	}
 	if !r.commentIDs.add(id) {
-		r.duplicate()
+		r.opts.Duplicate()
 		return nil
 	}
 	r.num[0] = append(append(r.num[0][:0], 'c'), strconv.AppendInt(nil, id, 10)...)
@@ -633,13 +633,6 @@ func (d dirFiles) size() int64 {
 }
 
 func (d dirFiles) Close() error { return nil }
-
-// duplicate counts a row dropped because its id was read before.
-func (r *reader) duplicate() {
-	if r.opts.Stats != nil {
-		r.opts.Stats.Duplicates.Add(1)
-	}
-}
 
 // idSet remembers numeric ids: a bit each below 1<<28 (32 MiB at most,
 // for a dump of a quarter of a billion posts), a map entry above.
