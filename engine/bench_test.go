@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,8 +97,9 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportMetric(float64(src.rows), "rows")
 }
 
-// BenchmarkLeaderboard measures one month's board and a 12-month one
-// (calvin profile, top 10, June 2020) over a store of about a million
+// BenchmarkLeaderboard measures the boards of each window ending with
+// June 2020, over every post and in the area of two tags (calvin profile,
+// top 10) over a store of about a million
 // posts and comments spread over ten years, or over the store at
 // CALVIN_BENCH_DB, opened read-only.
 func BenchmarkLeaderboard(b *testing.B) {
@@ -115,9 +117,12 @@ func BenchmarkLeaderboard(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	for _, window := range []string{"month", "12m"} {
-		board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Window: window, Profile: calvinProfile}
-		b.Run(window, func(b *testing.B) {
+	for _, name := range []string{"month", "quarter", "12m", "90d", "area-month", "area-12m", "area-90d"} {
+		board := Board{Month: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), Window: name, Profile: calvinProfile}
+		if window, ok := strings.CutPrefix(name, "area-"); ok {
+			board.Window, board.Areas = window, []string{"sql", "duckdb"}
+		}
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				entries, err := s.Leaderboard(context.Background(), board)
 				if err != nil {

@@ -67,11 +67,15 @@ func Compact(ctx context.Context, path, via string) (before, after int64, err er
 		}
 	}
 	// The sequences must go on from where they were (a key drawn again
-	// would name two posts): COPY FROM DATABASE carries them, checked.
+	// would name two posts): COPY FROM DATABASE carries them, checked. A
+	// file whose last changes are in its log shows, attached read-only,
+	// its sequences as of its last checkpoint, behind the copy's: a copy
+	// ahead of it is right.
 	var seq string
 	err = conn.QueryRowContext(ctx, `SELECT s.sequence_name FROM duckdb_sequences() AS s
 		LEFT JOIN duckdb_sequences() AS d ON d.database_name = 'dst' AND d.sequence_name = s.sequence_name
-		WHERE s.database_name = 'src' AND s.last_value IS DISTINCT FROM d.last_value LIMIT 1`).Scan(&seq)
+		WHERE s.database_name = 'src' AND s.last_value IS NOT NULL
+		  AND (d.last_value IS NULL OR d.last_value < s.last_value) LIMIT 1`).Scan(&seq)
 	switch {
 	case err == nil:
 		return before, 0, fmt.Errorf("compact: sequence %s not carried over: the file is left as it was", seq)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -200,95 +199,6 @@ func MonthOf(t time.Time) time.Time {
 func Previous(window string, t time.Time) time.Time {
 	back := map[string]int{"": 1, "month": 1, "quarter": 3, "12m": 12, "90d": 3}[window]
 	return MonthOf(t).AddDate(0, -back, 0)
-}
-
-// Leaderboard ranks the accounts of one month. Equal values share a rank
-// (1, 2, 2, 4); rows of equal value are ordered by posts, then name.
-func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
-	by := b.By
-	if by == "" {
-		by = "score"
-	}
-	if by != "score" && !slices.Contains(MetricNames(), by) {
-		return nil, fmt.Errorf("unknown metric %q: rank by score or one of %s", by, strings.Join(MetricNames(), ", "))
-	}
-	for name := range b.Profile.Weights {
-		if !slices.Contains(MetricNames(), name) {
-			return nil, fmt.Errorf("profile %s: unknown metric %q", b.Profile.Name, name)
-		}
-	}
-	top := b.top()
-	keys := b.Also
-	if len(b.Only) > 0 {
-		top, keys = 0, b.Only
-	}
-	var source any
-	if b.Source != "" {
-		if err := s.CheckSources(ctx, b.Declared, b.Source); err != nil {
-			return nil, err
-		}
-		source = b.Source
-	}
-	first, last, err := Span(b.Window, b.Month.UTC())
-	if err != nil {
-		return nil, err
-	}
-	// Whole months of every area are summed from monthly_metrics; a span
-	// of days, or an area, is computed from the posts.
-	accounts := "board_months"
-	var spanArgs []any
-	if b.Window == "90d" || len(b.Areas) > 0 {
-		accounts = "window_metrics"
-		spanArgs = []any{sql.Named("from", first), sql.Named("to", last.AddDate(0, 0, 1)), sql.Named("patterns", listJSON(b.Areas))}
-	}
-	args := []any{
-		sql.Named("first", first.Format(time.DateOnly)),
-		sql.Named("last", last.Format(time.DateOnly)),
-		sql.Named("source", source),
-		sql.Named("by", by),
-		sql.Named("top", top),
-	}
-	for _, m := range MetricNames() {
-		args = append(args, sql.Named("w_"+m, b.Profile.Weights[m]))
-	}
-	exs, err := exclusionsJSON(b.Exclusions)
-	if err != nil {
-		return nil, err
-	}
-	ppl, err := peopleJSON(b.People)
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("keys", listJSON(keys)))
-	args = append(args, spanArgs...)
-	query := strings.Replace(queries.MustGet("leaderboard"), "{{accounts}}", queries.MustGet(accounts), 1)
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("leaderboard: %w", err)
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		var excluded sql.NullString
-		var mask int64
-		var list string
-		m := &e.Metrics
-		if err := rows.Scan(&e.Rank, &e.Name, &e.Source, &e.Author, &e.Value, &e.Score,
-			&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
-			&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays, &excluded,
-			&mask, &e.Accounts, &e.Person, &list); err != nil {
-			return nil, fmt.Errorf("leaderboard: %w", err)
-		}
-		e.AccountList = splitAccounts(list)
-		e.ActiveMonths, e.LongestRun = runs(uint64(mask))
-		e.Excluded = excluded.String
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("leaderboard: %w", err)
-	}
-	return out, nil
 }
 
 // LatestMonth returns the first day of the most recent month with posts, or

@@ -276,14 +276,15 @@ func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *duckdb.Arrow, error)
 var ErrDiskFull = errors.New("the disk is full")
 
 // diskFull says what a full disk means for the file: nothing of the
-// ingest is stored, but DuckDB keeps the room the file grew to, reusing
-// it and never giving it back, and the next commit needs room for its
-// log; calvin compact gives it back.
+// ingest is stored, but DuckDB may keep the room the file grew to (it
+// gives back only what is at the file's end, when it closes the file),
+// and the next commit needs room for its log; calvin compact gives it
+// back.
 func diskFull(path string, err error) error {
 	if !noSpace(err) {
 		return err
 	}
-	return fmt.Errorf("%w: nothing was stored, but %s keeps the room it grew to (DuckDB reuses it, never gives it back): free some space, or give it back with 'calvin compact --db %s --via DIR', DIR a folder on another disk (%v)", ErrDiskFull, path, path, err)
+	return fmt.Errorf("%w: nothing was stored, but %s may keep the room it grew to (DuckDB reuses it, and gives back only what is at the file's end when it closes it): free some space, or give it back with 'calvin compact --db %s --via DIR', DIR a folder on another disk (%v)", ErrDiskFull, path, path, err)
 }
 
 // noSpace reports whether err is a write's that found the disk full.
@@ -453,11 +454,7 @@ func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, s
 	}
 	t1 := time.Now()
 	stats.SetPhase("accounts", 0)
-	arg := sql.Named("source", source)
-	if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE source = $source", arg); err != nil {
-		return r, fmt.Errorf("refresh accounts: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, queries.MustGet("refresh_accounts"), arg); err != nil {
+	if err := refreshAccounts(ctx, tx, source); err != nil {
 		return r, fmt.Errorf("refresh accounts: %w", err)
 	}
 	t2 := time.Now()
@@ -466,6 +463,34 @@ func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, s
 	}
 	r.Links, r.Accounts, r.Metrics = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
 	return r, nil
+}
+
+// refreshAccounts puts the accounts of source as its posts make them
+// (queries/refresh_accounts.sql) in place of its rows in accounts, each
+// with its number and its person's, numbering the people new to the file.
+func refreshAccounts(ctx context.Context, tx *sql.Tx, source string) error {
+	arg := sql.Named("source", source)
+	for _, step := range []struct {
+		sql  string
+		args []any
+	}{
+		{"CREATE OR REPLACE TEMP TABLE fresh_accounts AS " + queries.MustGet("refresh_accounts"), []any{arg}},
+		{`INSERT INTO person_keys (person, person_key)
+		  SELECT person, CAST(nextval('person_key_numbers') AS INTEGER)
+		  FROM (SELECT DISTINCT person FROM fresh_accounts) ANTI JOIN person_keys USING (person)`, nil},
+		{"DELETE FROM accounts WHERE source = $source", []any{arg}},
+		{`INSERT INTO accounts BY NAME
+		  SELECT f.*, k.author_key, p.person_key
+		  FROM fresh_accounts AS f
+		  LEFT JOIN account_keys AS k USING (source, author)
+		  LEFT JOIN person_keys AS p USING (person)`, nil},
+		{"DROP TABLE fresh_accounts", nil},
+	} {
+		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Refreshed says how long a refresh took: linking the posts not linked
@@ -507,6 +532,8 @@ func linkPosts(ctx context.Context, tx *sql.Tx, source string) error {
 		{"CREATE OR REPLACE TEMP TABLE relink AS SELECT post_key FROM post_links WHERE source = $source AND pending", args[:1]},
 		{"DELETE FROM post_links WHERE source = $source AND pending", args[:1]},
 		{queries.MustGet("link_accounts"), args},
+		{queries.MustGet("link_area_keys"), args},
+		{queries.MustGet("link_post_areas"), args},
 		{queries.MustGet("link_posts"), args},
 		{"DROP TABLE relink", nil},
 	} {

@@ -78,9 +78,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	if !opts.ReadOnly {
-		if _, err := db.ExecContext(ctx, queries.MustGet("schema")); err != nil {
+		if err := s.create(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("open %s: create tables: %w", path, err)
+			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 		return s, nil
 	}
@@ -103,15 +103,38 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return Open(ctx, path, opts)
 }
 
+// create makes the tables the file lacks (queries/schema.sql), and, in a
+// file made before the boards' numbers, fills them
+// (queries/upgrade_keys.sql).
+func (s *Store) create(ctx context.Context) error {
+	var made, numbered bool
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'posts'),
+		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'post_areas')`).Scan(&made, &numbered)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, queries.MustGet("schema")); err != nil {
+		return fmt.Errorf("create tables: %w", err)
+	}
+	if made && !numbered {
+		if _, err := s.db.ExecContext(ctx, queries.MustGet("upgrade_keys")); err != nil {
+			return fmt.Errorf("number accounts, people and areas: %w", err)
+		}
+	}
+	return nil
+}
+
 // schemaCurrent reports whether the file has every table and column the
 // schema makes, and none of the views it drops.
 func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
 	var tables, columns, views int
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links')),
-		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person'), ('posts', 'post_key'), ('published', 'excluded'), ('published', 'top'))),
+		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas')),
+		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person'), ('posts', 'post_key'), ('published', 'excluded'), ('published', 'top'),
+			('accounts', 'author_key'), ('accounts', 'person_key'), ('monthly_metrics', 'author_key'), ('post_links', 'areas_of'))),
 		(SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'calvin\_%\_stream' ESCAPE '\')`).Scan(&tables, &columns, &views)
-	return tables == 9 && columns == 5 && views == 0, err
+	return tables == 12 && columns == 9 && views == 0, err
 }
 
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)

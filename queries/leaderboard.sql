@@ -1,6 +1,7 @@
--- leaderboard: the ranked contributors of a window of calendar months
--- (one month, a quarter, twelve), from monthly_metrics, accounts not
--- ranked left out.
+-- leaderboard: the ranked contributors of a window, accounts not ranked
+-- left out: the rules of engine/board.go, which ranks the boards, in SQL.
+-- A test (TestBoardAgrees) ranks boards both ways and wants the same rows;
+-- this query is the reference, not what calvin runs.
 --
 -- Contributors are people, not accounts: the accounts of mail and news
 -- (platforms mbox and nntp) with the same address are one person across
@@ -84,19 +85,19 @@ named AS (
     SELECT DISTINCT a.person AS base, cfg.name
     FROM cfg JOIN accounts AS a USING (source, author)
 ),
--- The window's accounts: their metrics, and a mask of the months in which
--- they sent anything (bit i: the window's month i). The accounts
--- placeholder in braces is replaced by the query that gives them: board_months (sums of
--- monthly_metrics) for whole months of every area, window_metrics (from
--- the posts) for a span of days or an area.
+-- The window's accounts by author_key: their metrics, and a mask of the
+-- months in which they sent anything (bit i: the window's month i). The
+-- accounts placeholder in braces is replaced by the query that gives them:
+-- board_months (sums of monthly_metrics) for whole months of every area,
+-- window_metrics (from the posts) for a span of days or an area.
 acct AS (
     SELECT * FROM ({{accounts}})
 ),
 wa AS (
     SELECT coalesce('person:' || n.name, b.person) AS pk, n.name AS cfg_name, b.*
     FROM (
-        SELECT acct.*, a.ranked, a.name, a.last_post, a.person
-        FROM acct JOIN accounts AS a USING (source, author)
+        SELECT acct.*, a.source, a.author, a.ranked, a.name, a.last_post, a.person
+        FROM acct JOIN accounts AS a USING (author_key)
     ) AS b
     LEFT JOIN named AS n ON n.base = b.person
 ),

@@ -11,10 +11,12 @@
 -- joining whole rows spilled to disk and took three times as long. The
 -- accounts are numbered after those joins, so that an ingest of a few
 -- posts into a large source looks up a few accounts, not every post's.
+-- A post's areas are its own, or, when it has none, its thread's first
+-- post's (areas_of names the post whose areas count).
 -- Parameters: $source, $after.
 INSERT INTO post_links BY NAME
 WITH n AS (
-    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author
+    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas
     FROM posts
     WHERE source = $source
       AND (post_key > $after OR post_key IN (SELECT post_key FROM relink))
@@ -33,6 +35,7 @@ SELECT $source AS source,
        pa.author_key  AS parent_author_key,
        s.post_key     AS thread_key,
        sa.author_key  AS starter_author_key,
+       CASE WHEN n.own_areas THEN n.post_key ELSE s.post_key END AS areas_of,
        (n.parent_id IS NOT NULL AND par.post_key IS NULL) OR s.post_key IS NULL AS pending
 FROM n
 LEFT JOIN (SELECT post_id, post_key, author FROM posts WHERE source = $source) AS par

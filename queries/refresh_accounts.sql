@@ -1,4 +1,6 @@
--- refresh_accounts: the accounts of $source, rebuilt from its posts. An
+-- refresh_accounts: the accounts of $source as its posts make them (the
+-- engine puts them in place of the source's rows in accounts, with their
+-- author_key and person_key). An
 -- account is not ranked when it is not a person: the Stack Exchange
 -- Community user (-1) owns wiki posts and bumps old questions; Mailman
 -- files messages whose sender it lost under bogus@does.not.exist.com.
@@ -10,7 +12,6 @@
 -- (account:SOURCE/AUTHOR). The configuration's people are applied when
 -- ranking.
 -- Parameters: $source.
-INSERT INTO accounts BY NAME
 SELECT $source AS source,
        pl.platform,
        a.*,

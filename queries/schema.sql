@@ -189,6 +189,40 @@ CREATE TABLE IF NOT EXISTS post_links (
     pending            BOOLEAN   NOT NULL  -- the parent or the thread's first post is not stored yet
 );
 
+-- Numbers for the boards (they came later; Store.Open fills them in a file
+-- made before, queries/upgrade_keys.sql). A board reads numbers, not
+-- names: the accounts, people and areas it groups and filters by are
+-- found by these keys.
+--
+-- person_keys: a number for each person key (accounts.person: mail:ADDRESS,
+-- se:ID, account:SOURCE/AUTHOR), unique in the file and never changed.
+-- Added to by each refresh of accounts.
+CREATE SEQUENCE IF NOT EXISTS person_key_numbers;
+CREATE TABLE IF NOT EXISTS person_keys (
+    person     VARCHAR NOT NULL,
+    person_key INTEGER NOT NULL
+);
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS author_key INTEGER;        -- account_keys.author_key
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS person_key INTEGER;        -- person_keys.person_key of person
+ALTER TABLE monthly_metrics ADD COLUMN IF NOT EXISTS author_key INTEGER; -- account_keys.author_key
+
+-- area_keys: a number for each area (tag, newsgroup, category) a post has,
+-- unique in the file. post_areas: each post's own areas by number (a post
+-- without areas of its own has no rows). Both added to by each link.
+CREATE SEQUENCE IF NOT EXISTS area_key_numbers;
+CREATE TABLE IF NOT EXISTS area_keys (
+    area     VARCHAR NOT NULL,
+    area_key INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS post_areas (
+    post_key BIGINT  NOT NULL, -- posts.post_key
+    area_key INTEGER NOT NULL  -- area_keys.area_key
+);
+-- post_links.areas_of: the post whose areas count as this post's: itself
+-- when it has areas of its own, else its thread's first post (a Stack
+-- Exchange answer or comment); NULL while that post is not stored.
+ALTER TABLE post_links ADD COLUMN IF NOT EXISTS areas_of BIGINT;
+
 -- The views an ingest's Arrow streams were seen under, which an earlier Calvin
 -- left in the file after the load (ordinary views of memory long
 -- freed: reading one crashed the client). Each load now drops its view

@@ -1,9 +1,10 @@
--- window_metrics: the metrics of DESIGN.md per account over any span of
--- time and any set of areas, computed from the posts: what the 90-day
--- window and area boards rank. The definitions are those of the engine's
--- monthly metrics (engine/metrics.go), computed per calendar month; over
--- a calendar month and every area the two agree exactly (a test checks
--- it).
+-- window_metrics: the metrics of DESIGN.md per account (by author_key)
+-- over any span of time and any set of areas, computed from the posts in
+-- SQL: the reference the engine's counts are checked against. The engine
+-- counts the same definitions from post_links in Go (engine/metrics.go per
+-- calendar month, engine/span.go over a span or an area, which the 90-day
+-- and area boards rank); TestSpanMetricsAgree wants the same numbers from
+-- all three.
 --
 -- The span is [$from, $to). A post's areas are its own, or, when it has
 -- none (a Stack Exchange answer or comment), its thread's first post's;
@@ -139,7 +140,7 @@ m_audience AS (
     FROM (SELECT DISTINCT source, author, thread_pk, thread_views FROM w WHERE author IS NOT NULL AND thread_views IS NOT NULL)
     GROUP BY source, author
 )
-SELECT source, author,
+SELECT k.author_key,
        coalesce(s.posts, 0)           AS posts,
        coalesce(s.comments, 0)        AS comments,
        coalesce(s.questions, 0)       AS questions,
@@ -159,3 +160,4 @@ FULL JOIN m_accepted AS a        USING (source, author)
 LEFT JOIN m_reach AS x           USING (source, author)
 LEFT JOIN m_first_responses AS f USING (source, author)
 LEFT JOIN m_audience AS v        USING (source, author)
+JOIN account_keys AS k           USING (source, author)

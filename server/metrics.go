@@ -148,15 +148,9 @@ func (c *storeCollector) storeMetrics(ctx context.Context, month time.Time) ([]p
 		maps.Copy(areas, s.cfg.Areas)
 	}
 	for _, area := range slices.Sorted(maps.Keys(areas)) {
-		accounts, err := s.store.SpanMetrics(ctx, "", month, month.AddDate(0, 1, 0), areas[area])
+		active, err := s.store.ActiveAccounts(ctx, month, month.AddDate(0, 1, 0), areas[area])
 		if err != nil {
 			return nil, err
-		}
-		active := map[string]int{}
-		for _, a := range accounts {
-			if a.Posts+a.Comments > 0 {
-				active[a.Source]++
-			}
 		}
 		for _, src := range slices.Sorted(maps.Keys(active)) {
 			out = append(out, prometheus.MustNewConstMetric(c.active, prometheus.GaugeValue, float64(active[src]), src, area))

@@ -1,0 +1,590 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/calvinslist/calvin/queries"
+)
+
+// A board is ranked here, in Go, from numbers: each account's metrics over
+// the window (summed from monthly_metrics for whole months of every area,
+// counted from post_links for a span of days or an area: engine/span.go),
+// grouped into people by their keys, scored and ranked. Names are looked
+// up for the people listed only. The rules:
+//
+// Contributors are people, not accounts: the accounts of one automatic
+// person (accounts.person: a mail or news address across sources, the
+// Stack Exchange users of one network account) are one, and the
+// configuration's people put any accounts together (an account brings its
+// whole automatic person). A person's metrics are the sums of their
+// accounts' in the window; a person is ranked when every one of those
+// accounts is (accounts.ranked); their name is the configuration's, else
+// that of their account in the window that posted last.
+//
+// The score is the profile's weighted sum of the metrics, in MetricNames'
+// order; the value ranked on is the score or one metric. Rank is by value,
+// descending, equal values sharing a rank (1, 2, 2, 4); rows are ordered
+// by value, then posts, then name, source and author. People whose value
+// is 0 are not ranked.
+//
+// Exclusions keep people off the board: a person is excluded when any of
+// their accounts (in the window or not) matches one whose dates overlap
+// the window; the reason shown is the first in text order. The excluded
+// are listed apart, rank 0, when asked for; their posts still count for
+// the people they answer.
+//
+// queries/leaderboard.sql states the same rules in SQL over the same
+// inputs; TestBoardAgrees holds the two together.
+
+// Leaderboard ranks the people of a board's window.
+func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
+	by := b.By
+	if by == "" {
+		by = "score"
+	}
+	byIndex := slices.Index(MetricNames(), by)
+	if by != "score" && byIndex < 0 {
+		return nil, fmt.Errorf("unknown metric %q: rank by score or one of %s", by, strings.Join(MetricNames(), ", "))
+	}
+	var weights [12]float64
+	for name, w := range b.Profile.Weights {
+		i := slices.Index(MetricNames(), name)
+		if i < 0 {
+			return nil, fmt.Errorf("profile %s: unknown metric %q", b.Profile.Name, name)
+		}
+		weights[i] = w
+	}
+	if b.Source != "" {
+		if err := s.CheckSources(ctx, b.Declared, b.Source); err != nil {
+			return nil, err
+		}
+	}
+	first, last, err := Span(b.Window, b.Month.UTC())
+	if err != nil {
+		return nil, err
+	}
+	conn, ar, err := s.arrowConn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	defer conn.Close()
+	people, err := loadPeople(ctx, conn, ar, b)
+	if err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	r := ranking{Board: b, byIndex: byIndex, weights: weights, people: people}
+	var rows []accountWindow
+	if b.Window == "90d" || len(b.Areas) > 0 {
+		sp := span{source: b.Source, from: first, to: last.AddDate(0, 0, 1)}
+		if len(b.Areas) > 0 {
+			if sp.area, err = areaPosts(ctx, conn, ar, b.Areas); err != nil {
+				return nil, fmt.Errorf("leaderboard: areas: %w", err)
+			}
+		}
+		// The audience of everyone is counted only when it is ranked on;
+		// else only the people listed need theirs.
+		audience := slices.Index(MetricNames(), "audience")
+		r.span, rows, err = spanMetrics(ctx, ar, sp, people.nobody, len(people.person), byIndex == audience || weights[audience] != 0)
+		if !(byIndex == audience || weights[audience] != 0) {
+			r.ar = ar
+		}
+	} else {
+		rows, err = monthSums(ctx, ar, b.Source, first, last, len(people.person))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	if err := r.excluded(ctx, conn, first, last); err != nil {
+		return nil, fmt.Errorf("leaderboard: exclusions: %w", err)
+	}
+	return r.rank(ctx, conn, rows)
+}
+
+// monthSums sums each account's monthly_metrics over the months from first
+// to last (queries/board_months.sql).
+// accounts is the number of author_keys expected (the arrays grow past it).
+func monthSums(ctx context.Context, ar *duckdb.Arrow, source string, first, last time.Time, accounts int) ([]accountWindow, error) {
+	var src any
+	if source != "" {
+		src = source
+	}
+	// The rows in pages, which grow without copying what they hold.
+	const page = 1 << 13
+	var pages [][]accountWindow
+	n := 0
+	slot := make([]int32, accounts) // by author_key: index+1 in the pages, 0 none
+	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		key := rec.Column(0).(*array.Int32)
+		month := rec.Column(1).(*array.Int32)
+		var cols [12]*array.Int64
+		for i := range cols {
+			cols[i] = rec.Column(2 + i).(*array.Int64)
+		}
+		for i := range int(rec.NumRows()) {
+			k := key.Value(i)
+			for int(k) >= len(slot) {
+				slot = append(slot, make([]int32, len(slot)+1)...)
+			}
+			if slot[k] == 0 {
+				if n%page == 0 {
+					pages = append(pages, make([]accountWindow, page))
+				}
+				pages[n/page][n%page].key = k
+				n++
+				slot[k] = int32(n)
+			}
+			j := slot[k] - 1
+			w := &pages[j/page][j%page]
+			m := &w.m
+			m.Posts += cols[0].Value(i)
+			m.Comments += cols[1].Value(i)
+			m.Questions += cols[2].Value(i)
+			m.Answers += cols[3].Value(i)
+			m.Topics += cols[4].Value(i)
+			m.Received += cols[5].Value(i)
+			m.Accepted += cols[6].Value(i)
+			m.Reach += cols[7].Value(i)
+			m.Helped += cols[8].Value(i)
+			m.FirstResponses += cols[9].Value(i)
+			m.Audience += cols[10].Value(i)
+			m.ActiveDays += cols[11].Value(i)
+			if cols[0].Value(i)+cols[1].Value(i) > 0 {
+				w.mask |= 1 << uint(month.Value(i))
+			}
+		}
+	}, queries.MustGet("board_months"), sql.Named("first", first), sql.Named("last", last), sql.Named("source", src))
+	out := make([]accountWindow, 0, n)
+	for _, p := range pages {
+		out = append(out, p[:min(page, n-len(out))]...)
+	}
+	return out, err
+}
+
+// pointers returns pointers to the metrics, in MetricNames' order.
+func (m *Metrics) pointers() [12]*int64 {
+	return [12]*int64{&m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics, &m.Received, &m.Accepted,
+		&m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays}
+}
+
+// boardPeople is who the accounts are: each account's automatic person
+// and whether it is ranked, by author_key; the configured people's names
+// by automatic person.
+type boardPeople struct {
+	person   []int32 // by author_key: person_key, 0 none
+	unranked postSet // author_keys of the accounts that are nobody
+	named    map[int32]string
+	names    []string // the configured names, sorted: a group of -(i+1) is names[i]
+}
+
+func (p *boardPeople) nobody(author int32) bool { return p.unranked.has(int64(author)) }
+
+// group returns the group an account's rows add up in: its configured
+// person, -(i+1), or its automatic person's key; 0 for an account not in
+// accounts.
+func (p *boardPeople) group(author int32) int32 {
+	if int(author) >= len(p.person) || author < 0 {
+		return 0
+	}
+	pk := p.person[author]
+	if len(p.named) > 0 {
+		if name, ok := p.named[pk]; ok {
+			i, _ := slices.BinarySearch(p.names, name)
+			return int32(-(i + 1))
+		}
+	}
+	return pk
+}
+
+// loadPeople reads every account's person and rank, and resolves the
+// board's configured people to automatic persons.
+func loadPeople(ctx context.Context, conn *sql.Conn, ar *duckdb.Arrow, b Board) (*boardPeople, error) {
+	p := &boardPeople{named: map[int32]string{}}
+	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		key := rec.Column(0).(*array.Int32)
+		person := rec.Column(1).(*array.Int32)
+		ranked := rec.Column(2).(*array.Boolean)
+		for i := range int(rec.NumRows()) {
+			if !key.IsValid(i) || !person.IsValid(i) {
+				continue
+			}
+			k := key.Value(i)
+			for int(k) >= len(p.person) {
+				p.person = append(p.person, make([]int32, max(1024, len(p.person)))...)
+			}
+			p.person[k] = person.Value(i)
+			if !ranked.Value(i) {
+				p.unranked.add(int64(k))
+			}
+		}
+	}, "SELECT author_key, person_key, ranked FROM accounts")
+	if err != nil || len(b.People) == 0 {
+		return p, err
+	}
+	ppl, err := peopleJSON(b.People)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := conn.QueryContext(ctx, queries.MustGet("board_people"), sql.Named("people", ppl))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pk int32
+		var name string
+		if err := rows.Scan(&pk, &name); err != nil {
+			return nil, err
+		}
+		// Two names for one automatic person (two of its accounts
+		// configured apart): the first in text order.
+		if n, ok := p.named[pk]; !ok || name < n {
+			p.named[pk] = name
+		}
+	}
+	for _, name := range p.named {
+		p.names = append(p.names, name)
+	}
+	slices.Sort(p.names)
+	p.names = slices.Compact(p.names)
+	return p, rows.Err()
+}
+
+// ranking is one board being ranked.
+type ranking struct {
+	Board
+	byIndex    int // the metric ranked on; -1 the score
+	weights    [12]float64
+	people     *boardPeople
+	excludedBy map[int32]string // group -> why excluded
+	// span and ar, when set, give the audience of the people listed,
+	// which the ranking did not need (spanCount.audience).
+	span *spanCount
+	ar   *duckdb.Arrow
+}
+
+// excluded finds the people one of whose accounts (in the window or not)
+// an exclusion whose dates overlap the window meets
+// (queries/board_excluded.sql), with the first reason in text order.
+func (r *ranking) excluded(ctx context.Context, conn *sql.Conn, first, last time.Time) error {
+	r.excludedBy = map[int32]string{}
+	if len(r.Exclusions) == 0 {
+		return nil
+	}
+	exs, err := exclusionsJSON(r.Exclusions)
+	if err != nil {
+		return err
+	}
+	rows, err := conn.QueryContext(ctx, queries.MustGet("board_excluded"), sql.Named("exclusions", exs),
+		sql.Named("first", first), sql.Named("last", last))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var author int32
+		var reason string
+		if err := rows.Scan(&author, &reason); err != nil {
+			return err
+		}
+		g := r.people.group(author)
+		if had, ok := r.excludedBy[g]; g != 0 && (!ok || reason < had) {
+			r.excludedBy[g] = reason
+		}
+	}
+	return rows.Err()
+}
+
+// person is one person's totals over the window.
+type person struct {
+	group    int32
+	m        Metrics
+	mask     uint64
+	ranked   bool
+	account  int32 // the first of its rows; the others follow by ranking.next
+	score    float64
+	value    float64
+	rank     int
+	excluded bool // r.excludedBy has why
+}
+
+// rank groups the window's accounts into people and ranks them, and lists
+// the board's rows. The people are kept in one slice, found by their
+// group's slot, and their accounts chained through next (a person per
+// account, for most, and an object each took a third of the time).
+func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []accountWindow) ([]Entry, error) {
+	people := make([]person, 0, len(rows))
+	dense := []int32{}        // by person_key: index+1 in people
+	slot := map[int32]int32{} // by configured person's group (negative): the same
+	next := make([]int32, len(rows))
+	for i, w := range rows {
+		g := r.people.group(w.key)
+		if g == 0 {
+			continue // not in accounts
+		}
+		var at int32
+		if g > 0 {
+			for int(g) >= len(dense) {
+				dense = append(dense, make([]int32, len(dense)+1024)...)
+			}
+			at = dense[g]
+		} else {
+			at = slot[g]
+		}
+		if at == 0 {
+			people = append(people, person{group: g, ranked: true, account: -1})
+			at = int32(len(people))
+			if g > 0 {
+				dense[g] = at
+			} else {
+				slot[g] = at
+			}
+		}
+		p := &people[at-1]
+		dst, src := p.m.pointers(), w.m.pointers()
+		for j := range dst {
+			*dst[j] += *src[j]
+		}
+		p.mask |= w.mask
+		p.ranked = p.ranked && !r.people.nobody(w.key)
+		next[i], p.account = p.account, int32(i)
+	}
+	top, askedKeys := r.top(), r.Also
+	if len(r.Only) > 0 {
+		top, askedKeys = 0, r.Only
+	}
+	asked, err := r.keyGroups(ctx, conn, askedKeys)
+	if err != nil {
+		return nil, err
+	}
+
+	// Everyone with value is ranked, 1 + the number of people above; the
+	// excluded (when listed) and those asked for with nothing to rank on
+	// are listed apart.
+	var ranked, listed []int32
+	for i := range people {
+		p := &people[i]
+		if !p.ranked {
+			continue
+		}
+		p.score, p.value = r.values(&p.m)
+		if len(r.excludedBy) > 0 {
+			_, p.excluded = r.excludedBy[p.group]
+		}
+		switch {
+		case p.excluded && !r.ListExcluded:
+		case p.value > 0 && !p.excluded:
+			ranked = append(ranked, int32(i))
+		case p.value > 0 && (top > 0 || asked[p.group]), asked[p.group] && !p.excluded:
+			listed = append(listed, int32(i))
+		}
+	}
+	slices.SortFunc(ranked, func(a, b int32) int { return cmp.Compare(people[b].value, people[a].value) })
+	for i, pi := range ranked {
+		p := &people[pi]
+		p.rank = i + 1
+		if i > 0 && p.value == people[ranked[i-1]].value {
+			p.rank = people[ranked[i-1]].rank
+		}
+		if p.rank > top && !asked[p.group] && len(asked) == 0 {
+			break
+		}
+		if p.rank <= top || asked[p.group] {
+			listed = append(listed, pi)
+		}
+	}
+	// Each listed person's accounts, by author_key.
+	byPerson := make([]listedPerson, len(listed))
+	for i, pi := range listed {
+		p := &people[pi]
+		byPerson[i].person = p
+		for a := p.account; a >= 0; a = next[a] {
+			byPerson[i].accounts = append(byPerson[i].accounts, rows[a].key)
+		}
+	}
+	if r.ar != nil {
+		var authors []int32
+		for _, lp := range byPerson {
+			authors = append(authors, lp.accounts...)
+		}
+		aud, err := r.span.audience(ctx, r.ar, authors)
+		if err != nil {
+			return nil, err
+		}
+		for _, lp := range byPerson {
+			for _, a := range lp.accounts {
+				lp.person.m.Audience += aud[a]
+			}
+		}
+	}
+	entries, err := r.entries(ctx, conn, byPerson)
+	if err != nil {
+		return nil, err
+	}
+	// The ranked rows in order, cut at top (those asked for kept wherever
+	// they are), then the rows apart, in the same order.
+	slices.SortFunc(entries, func(a, b Entry) int {
+		return cmp.Or(cmp.Compare(boolInt(a.Rank == 0), boolInt(b.Rank == 0)),
+			cmp.Compare(b.Value, a.Value), cmp.Compare(b.Posts, a.Posts),
+			strings.Compare(a.Name, b.Name), strings.Compare(a.Source, b.Source), strings.Compare(a.Author, b.Author))
+	})
+	out := entries[:0]
+	for i, e := range entries {
+		if e.Rank == 0 || i < top || slices.Contains(askedKeys, e.Person) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// listedPerson is a person listed on a board, with their accounts.
+type listedPerson struct {
+	person   *person
+	accounts []int32
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// values returns a person's score and the value ranked on. The score adds
+// the weighted metrics in MetricNames' order, each product rounded on its
+// own (as leaderboard.sql computes it: no fused multiply-add).
+func (r *ranking) values(m *Metrics) (score, value float64) {
+	v := [12]int64{m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
+		m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays}
+	for i, w := range r.weights {
+		score += float64(w * float64(v[i]))
+	}
+	if r.byIndex < 0 {
+		return score, score
+	}
+	return score, float64(v[r.byIndex])
+}
+
+// keyGroups returns the groups of people's keys (person:NAME for a
+// configured person, else an automatic person's key, which names no one
+// when that person is configured under a name).
+func (r *ranking) keyGroups(ctx context.Context, conn *sql.Conn, keys []string) (map[int32]bool, error) {
+	groups := map[int32]bool{}
+	var auto []string
+	for _, k := range keys {
+		if name, ok := strings.CutPrefix(k, "person:"); ok {
+			if i, found := slices.BinarySearch(r.people.names, name); found {
+				groups[int32(-(i + 1))] = true
+			}
+			continue
+		}
+		auto = append(auto, k)
+	}
+	if len(auto) == 0 {
+		return groups, nil
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT person_key FROM person_keys WHERE list_contains(from_json(CAST($keys AS VARCHAR), '[\"VARCHAR\"]'), person)",
+		sql.Named("keys", listJSON(auto)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pk int32
+		if err := rows.Scan(&pk); err != nil {
+			return nil, err
+		}
+		if _, named := r.people.named[pk]; !named {
+			groups[pk] = true
+		}
+	}
+	return groups, rows.Err()
+}
+
+// listedAccount is what a board shows of an account.
+type listedAccount struct {
+	source, author, person string
+	name                   sql.NullString
+	lastPost               time.Time
+}
+
+// entries looks up the names and accounts of the people listed and makes
+// their rows.
+func (r *ranking) entries(ctx context.Context, conn *sql.Conn, listed []listedPerson) ([]Entry, error) {
+	if len(listed) == 0 {
+		return nil, nil
+	}
+	var keys []string
+	for _, lp := range listed {
+		for _, a := range lp.accounts {
+			keys = append(keys, strconv.Itoa(int(a)))
+		}
+	}
+	info := map[int32]listedAccount{}
+	rows, err := conn.QueryContext(ctx, "SELECT author_key, source, author, person, name, last_post FROM accounts WHERE author_key IN ("+strings.Join(keys, ", ")+")")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int32
+		var a listedAccount
+		if err := rows.Scan(&k, &a.source, &a.author, &a.person, &a.name, &a.lastPost); err != nil {
+			return nil, err
+		}
+		info[k] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(listed))
+	for _, lp := range listed {
+		p := lp.person
+		accts := make([]listedAccount, 0, len(lp.accounts))
+		for _, k := range lp.accounts {
+			accts = append(accts, info[k])
+		}
+		slices.SortFunc(accts, func(a, b listedAccount) int {
+			return cmp.Or(strings.Compare(a.source, b.source), strings.Compare(a.author, b.author))
+		})
+		e := Entry{Rank: p.rank, Metrics: p.m, Score: p.score, Value: p.value, Excluded: r.excludedBy[p.group], Accounts: len(accts)}
+		e.ActiveMonths, e.LongestRun = runs(p.mask)
+		var sources []string
+		var latest *listedAccount
+		oneAuthor := accts[0].author
+		for i, a := range accts {
+			sources = append(sources, a.source)
+			e.AccountList = append(e.AccountList, [2]string{a.source, a.author})
+			oneAuthor = min(oneAuthor, a.author)
+			if a.name.Valid && (latest == nil || a.lastPost.After(latest.lastPost)) {
+				latest = &accts[i]
+			}
+		}
+		e.Source = strings.Join(slices.Compact(sources), ",")
+		switch {
+		case p.group < 0:
+			e.Name = r.people.names[-p.group-1]
+			e.Person = "person:" + e.Name
+		case latest != nil:
+			e.Name, e.Person = latest.name.String, accts[0].person
+		default:
+			e.Name, e.Person = oneAuthor, accts[0].person
+		}
+		e.Author = e.Person
+		if len(accts) == 1 {
+			e.Author = oneAuthor
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
