@@ -49,21 +49,9 @@ import (
 
 // Leaderboard ranks the people of a board's window.
 func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
-	by := b.By
-	if by == "" {
-		by = "score"
-	}
-	byIndex := slices.Index(MetricNames(), by)
-	if by != "score" && byIndex < 0 {
-		return nil, fmt.Errorf("unknown metric %q: rank by score or one of %s", by, strings.Join(MetricNames(), ", "))
-	}
-	var weights [12]float64
-	for name, w := range b.Profile.Weights {
-		i := slices.Index(MetricNames(), name)
-		if i < 0 {
-			return nil, fmt.Errorf("profile %s: unknown metric %q", b.Profile.Name, name)
-		}
-		weights[i] = w
+	byIndex, weights, err := rankedOn(b)
+	if err != nil {
+		return nil, err
 	}
 	if b.Source != "" {
 		if err := s.CheckSources(ctx, b.Declared, b.Source); err != nil {
@@ -109,6 +97,28 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		return nil, fmt.Errorf("leaderboard: exclusions: %w", err)
 	}
 	return r.rank(ctx, conn, rows)
+}
+
+// rankedOn returns what a board ranks on: the index of its metric in
+// MetricNames, -1 for the score, and the profile's weights in the same
+// order.
+func rankedOn(b Board) (byIndex int, weights [12]float64, err error) {
+	by := b.By
+	if by == "" {
+		by = "score"
+	}
+	byIndex = slices.Index(MetricNames(), by)
+	if by != "score" && byIndex < 0 {
+		return 0, weights, fmt.Errorf("unknown metric %q: rank by score or one of %s", by, strings.Join(MetricNames(), ", "))
+	}
+	for name, w := range b.Profile.Weights {
+		i := slices.Index(MetricNames(), name)
+		if i < 0 {
+			return 0, weights, fmt.Errorf("profile %s: unknown metric %q", b.Profile.Name, name)
+		}
+		weights[i] = w
+	}
+	return byIndex, weights, nil
 }
 
 // monthSums sums each account's monthly_metrics over the months from first
@@ -196,7 +206,12 @@ func (p *boardPeople) group(author int32) int32 {
 	if int(author) >= len(p.person) || author < 0 {
 		return 0
 	}
-	pk := p.person[author]
+	return p.groupOf(p.person[author])
+}
+
+// groupOf returns the group of an automatic person: its configured
+// person's, or its own key.
+func (p *boardPeople) groupOf(pk int32) int32 {
 	if len(p.named) > 0 {
 		if name, ok := p.named[pk]; ok {
 			i, _ := slices.BinarySearch(p.names, name)
@@ -206,32 +221,45 @@ func (p *boardPeople) group(author int32) int32 {
 	return pk
 }
 
+// setAccount records an account's person and rank.
+func (p *boardPeople) setAccount(author, person int32, ranked bool) {
+	for int(author) >= len(p.person) {
+		p.person = append(p.person, make([]int32, max(1024, len(p.person)))...)
+	}
+	p.person[author] = person
+	if !ranked {
+		p.unranked.add(int64(author))
+	}
+}
+
 // loadPeople reads every account's person and rank, and resolves the
 // board's configured people to automatic persons.
 func loadPeople(ctx context.Context, conn *sql.Conn, ar *duckdb.Arrow, b Board) (*boardPeople, error) {
-	p := &boardPeople{named: map[int32]string{}}
-	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+	p, err := loadNamed(ctx, conn, b.People)
+	if err != nil {
+		return nil, err
+	}
+	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		key := rec.Column(0).(*array.Int32)
 		person := rec.Column(1).(*array.Int32)
 		ranked := rec.Column(2).(*array.Boolean)
 		for i := range int(rec.NumRows()) {
-			if !key.IsValid(i) || !person.IsValid(i) {
-				continue
-			}
-			k := key.Value(i)
-			for int(k) >= len(p.person) {
-				p.person = append(p.person, make([]int32, max(1024, len(p.person)))...)
-			}
-			p.person[k] = person.Value(i)
-			if !ranked.Value(i) {
-				p.unranked.add(int64(k))
+			if key.IsValid(i) && person.IsValid(i) {
+				p.setAccount(key.Value(i), person.Value(i), ranked.Value(i))
 			}
 		}
 	}, "SELECT author_key, person_key, ranked FROM accounts")
-	if err != nil || len(b.People) == 0 {
-		return p, err
+	return p, err
+}
+
+// loadNamed resolves configured people to the automatic persons their
+// accounts bring (queries/board_people.sql).
+func loadNamed(ctx context.Context, conn *sql.Conn, people []Person) (*boardPeople, error) {
+	p := &boardPeople{named: map[int32]string{}}
+	if len(people) == 0 {
+		return p, nil
 	}
-	ppl, err := peopleJSON(b.People)
+	ppl, err := peopleJSON(people)
 	if err != nil {
 		return nil, err
 	}
@@ -274,35 +302,67 @@ type ranking struct {
 }
 
 // excluded finds the people one of whose accounts (in the window or not)
-// an exclusion whose dates overlap the window meets
-// (queries/board_excluded.sql), with the first reason in text order.
+// an exclusion whose dates overlap the window meets, with the first
+// reason in text order.
 func (r *ranking) excluded(ctx context.Context, conn *sql.Conn, first, last time.Time) error {
-	r.excludedBy = map[int32]string{}
-	if len(r.Exclusions) == 0 {
-		return nil
-	}
-	exs, err := exclusionsJSON(r.Exclusions)
+	all, err := loadExclusions(ctx, conn, r.Exclusions)
 	if err != nil {
 		return err
 	}
-	rows, err := conn.QueryContext(ctx, queries.MustGet("board_excluded"), sql.Named("exclusions", exs),
-		sql.Named("first", first), sql.Named("last", last))
+	r.excludedBy = all.during(r.people, first, last)
+	return nil
+}
+
+// excludedAccount is an account an exclusion meets, and when.
+type excludedAccount struct {
+	author   int32
+	person   int32 // its person_key
+	reason   string
+	from, to sql.NullTime
+}
+
+type exclusions []excludedAccount
+
+// loadExclusions finds the accounts exclusions meet
+// (queries/board_excluded.sql).
+func loadExclusions(ctx context.Context, conn *sql.Conn, exs []Exclusion) (exclusions, error) {
+	if len(exs) == 0 {
+		return nil, nil
+	}
+	js, err := exclusionsJSON(exs)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	rows, err := conn.QueryContext(ctx, queries.MustGet("board_excluded"), sql.Named("exclusions", js))
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
+	var out exclusions
 	for rows.Next() {
-		var author int32
-		var reason string
-		if err := rows.Scan(&author, &reason); err != nil {
-			return err
+		var e excludedAccount
+		if err := rows.Scan(&e.author, &e.person, &e.reason, &e.from, &e.to); err != nil {
+			return nil, err
 		}
-		g := r.people.group(author)
-		if had, ok := r.excludedBy[g]; g != 0 && (!ok || reason < had) {
-			r.excludedBy[g] = reason
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// during returns the people excluded from a window from first to last,
+// each with the first reason in text order.
+func (exs exclusions) during(people *boardPeople, first, last time.Time) map[int32]string {
+	by := map[int32]string{}
+	for _, e := range exs {
+		if (e.from.Valid && e.from.Time.After(last)) || (e.to.Valid && e.to.Time.Before(first)) {
+			continue
+		}
+		g := people.groupOf(e.person)
+		if had, ok := by[g]; g != 0 && (!ok || e.reason < had) {
+			by[g] = e.reason
 		}
 	}
-	return rows.Err()
+	return by
 }
 
 // person is one person's totals over the window.

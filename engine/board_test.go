@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"fmt"
 	"os"
@@ -188,4 +189,82 @@ func TestSharedDataAgrees(t *testing.T) {
 	}
 	n := checkBoards(t, s, boards)
 	t.Logf("%d boards, %d rows compared", len(boards), n)
+}
+
+// TestHistoryRanks: a person's rank, score and metrics each month, as
+// History finds them without ranking whole boards, are those of the
+// month's board (Leaderboard, asked for that person only), for every
+// person of the fixtures of three platforms, with configured people and
+// exclusions, under two profiles and by a metric.
+func TestHistoryRanks(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	ingestDump(t, s, fixture)
+	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
+		if _, err := s.Ingest(ctx, r, ingest.Options{Source: src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := Board{
+		People: []Person{{Name: "Alice Everywhere", Accounts: [][2]string{{"mail", "alice@example.org"}, {"t", "1"}}}},
+		Exclusions: []Exclusion{
+			{Source: "t", Author: "2", From: time.Date(2021, 5, 31, 0, 0, 0, 0, time.UTC), Reason: "employee"},
+			{Name: "Carol*", Reason: "bot"},
+		},
+	}
+	var everyone []string
+	rows, err := s.db.Query("SELECT DISTINCT person FROM accounts UNION SELECT 'person:Alice Everywhere' ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		everyone = append(everyone, k)
+	}
+	rows.Close()
+	compared := 0
+	for _, b := range []Board{{Profile: calvinProfile}, {Profile: mvpProfile}, {Profile: calvinProfile, By: "reach"}} {
+		b.People, b.Exclusions = base.People, base.Exclusions
+		for _, key := range everyone {
+			found, err := s.FindPerson(ctx, key, b.People)
+			var nobody *NotFound
+			if errors.As(err, &nobody) {
+				continue // an automatic person the configuration names otherwise
+			}
+			if err != nil {
+				t.Fatal(key, err)
+			}
+			months, err := s.PersonMonths(ctx, found.Accounts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.monthRanks(ctx, b, found, months)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range months {
+				want := Entry{}
+				mb := b
+				mb.Month, mb.Only, mb.ListExcluded = m, []string{found.Key}, true
+				entries, err := s.Leaderboard(ctx, mb)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(entries) > 0 {
+					want = entries[0]
+				}
+				g := got[m]
+				if g.Rank != want.Rank || g.Score != want.Score || g.Value != want.Value || g.Metrics != want.Metrics || g.Excluded != want.Excluded {
+					t.Errorf("%s %s %s by %q: history %d %g %g %+v %q, board %d %g %g %+v %q", key, m.Format("2006-01"), b.Profile.Name, b.By,
+						g.Rank, g.Score, g.Value, g.Metrics, g.Excluded, want.Rank, want.Score, want.Value, want.Metrics, want.Excluded)
+				}
+				compared++
+			}
+		}
+	}
+	if compared < 30 {
+		t.Errorf("only %d months compared", compared)
+	}
+	t.Logf("%d person-months compared", compared)
 }

@@ -209,22 +209,19 @@ func (s *Store) History(ctx context.Context, board Board, p Found, areas map[str
 	if err != nil {
 		return h, err
 	}
+	ranks, err := s.monthRanks(ctx, board, p, months)
+	if err != nil {
+		return h, err
+	}
 	for _, m := range months {
-		b := board
-		b.Month, b.Window, b.Only, b.ListExcluded = m, "month", []string{p.Key}, true
-		entries, err := s.Leaderboard(ctx, b)
-		if err != nil {
-			return h, err
-		}
-		pm := PersonMonth{Month: m}
-		if len(entries) > 0 {
-			pm.Entry = entries[0]
-		}
+		pm := PersonMonth{Month: m, Entry: ranks[m]}
 		pm.TopArea, pm.Share = Focus(byMonth[m], areas)
 		h.Months = append(h.Months, pm)
 	}
 	h.TopArea, h.Share = Focus(posts, areas)
-	h.Posts = len(posts)
+	for _, pa := range posts {
+		h.Posts += pa.Posts
+	}
 	return h, nil
 }
 
@@ -234,11 +231,10 @@ func (s *Store) History(ctx context.Context, board Board, p Found, areas map[str
 // areas themselves. Ties go to the area first in name order; no posts, or
 // none in any area, give "" and 0.
 func Focus(posts []PostAreas, areas map[string][]string) (top string, share float64) {
-	if len(posts) == 0 {
-		return "", 0
-	}
 	count := map[string]int{}
+	total := 0
 	for _, p := range posts {
+		total += p.Posts
 		in := map[string]bool{}
 		for _, a := range p.Areas {
 			if areas == nil {
@@ -254,7 +250,7 @@ func Focus(posts []PostAreas, areas map[string][]string) (top string, share floa
 			}
 		}
 		for a := range in {
-			count[a]++
+			count[a] += p.Posts
 		}
 	}
 	best := ""
@@ -266,7 +262,7 @@ func Focus(posts []PostAreas, areas map[string][]string) (top string, share floa
 	if best == "" {
 		return "", 0
 	}
-	return best, float64(count[best]) / float64(len(posts))
+	return best, float64(count[best]) / float64(total)
 }
 
 // SourceStats is one stored source as the sources report gives it.

@@ -1,11 +1,18 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/calvinslist/calvin/queries"
 )
@@ -41,10 +48,12 @@ func (s *Store) FindPeople(ctx context.Context, name string, people []Person) ([
 	return out, rows.Err()
 }
 
-// PostAreas are the areas of a person's posts, month by month.
+// PostAreas are the areas of a person's posts, month by month: how many
+// posts of a month have these areas.
 type PostAreas struct {
 	Month time.Time
 	Areas []string // the post's own, or its thread's first post's
+	Posts int
 }
 
 // accountsJSON writes accounts as a JSON list of {source, author}.
@@ -79,9 +88,25 @@ func (s *Store) PersonMonths(ctx context.Context, accounts [][2]string) ([]time.
 	return out, rows.Err()
 }
 
-// PersonPosts returns the month and areas of every post of the accounts.
+// PersonPosts returns the posts of the accounts counted by month and
+// areas, in month order.
 func (s *Store) PersonPosts(ctx context.Context, accounts [][2]string) ([]PostAreas, error) {
-	rows, err := s.db.QueryContext(ctx, queries.MustGet("person_posts"), sql.Named("accounts", accountsJSON(accounts)))
+	names := map[int32]string{}
+	rows, err := s.db.QueryContext(ctx, "SELECT area_key, area FROM area_keys")
+	if err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+	for rows.Next() {
+		var k int32
+		var a string
+		if err := rows.Scan(&k, &a); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("person: %w", err)
+		}
+		names[k] = a
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, queries.MustGet("person_posts"), sql.Named("accounts", accountsJSON(accounts)))
 	if err != nil {
 		return nil, fmt.Errorf("person: %w", err)
 	}
@@ -90,16 +115,18 @@ func (s *Store) PersonPosts(ctx context.Context, accounts [][2]string) ([]PostAr
 	for rows.Next() {
 		var p PostAreas
 		var areas []any
-		if err := rows.Scan(&p.Month, &areas); err != nil {
+		if err := rows.Scan(&p.Month, &areas, &p.Posts); err != nil {
 			return nil, fmt.Errorf("person: %w", err)
 		}
 		for _, a := range areas {
-			if s, ok := a.(string); ok {
-				p.Areas = append(p.Areas, s)
+			if k, ok := a.(int32); ok {
+				p.Areas = append(p.Areas, names[k])
 			}
 		}
+		slices.Sort(p.Areas)
 		out = append(out, p)
 	}
+	slices.SortStableFunc(out, func(a, b PostAreas) int { return a.Month.Compare(b.Month) })
 	return out, rows.Err()
 }
 
@@ -131,4 +158,197 @@ func (s *Store) Explain(ctx context.Context, accounts [][2]string, from, to time
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// monthRanks returns a person's entry on each month's board of months
+// (rank 0 when not ranked, with Excluded saying why when excluded; none
+// when the month has no board row for them): board gives the profile, the
+// ranking, the people and the exclusions. It does not rank whole boards:
+// the person's value each month is known, and only the accounts that may
+// be above it are read (queries/person_ranks.sql) and counted by the
+// rules of engine/board.go.
+func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.Time) (map[time.Time]Entry, error) {
+	byIndex, weights, err := rankedOn(b)
+	if err != nil {
+		return nil, err
+	}
+	conn, ar, err := s.arrowConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	people, err := loadNamed(ctx, conn, b.People)
+	if err != nil {
+		return nil, err
+	}
+	r := ranking{Board: b, byIndex: byIndex, weights: weights, people: people}
+
+	// The person's accounts, and their rows month by month.
+	names := map[int32][2]string{}
+	var mine []string
+	rows, err := conn.QueryContext(ctx, `SELECT a.author_key, a.person_key, a.ranked, a.source, a.author FROM accounts AS a
+		SEMI JOIN (SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)) AS w
+		USING (source, author) WHERE a.author_key IS NOT NULL`, sql.Named("accounts", accountsJSON(p.Accounts)))
+	if err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+	myGroup := int32(0)
+	for rows.Next() {
+		var k, pk int32
+		var ranked bool
+		var source, author string
+		if err := rows.Scan(&k, &pk, &ranked, &source, &author); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("person: %w", err)
+		}
+		people.setAccount(k, pk, ranked)
+		names[k] = [2]string{source, author}
+		mine = append(mine, strconv.Itoa(int(k)))
+		myGroup = people.groupOf(pk)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+	if len(mine) == 0 {
+		return nil, nil
+	}
+	if name, ok := strings.CutPrefix(p.Key, "person:"); ok {
+		if i, found := slices.BinarySearch(people.names, name); found {
+			myGroup = int32(-(i + 1))
+		}
+	}
+	type month struct {
+		m        Metrics
+		ranked   bool
+		accounts []int32
+		above    map[int32]*person // the other people who may be above, by group
+	}
+	byMonth := map[int64]*month{} // by the month's first day, in seconds since 1970
+	for _, m := range months {
+		byMonth[m.Unix()] = &month{ranked: true, above: map[int32]*person{}}
+	}
+	add := func(m *Metrics, cols [12]*array.Int64, i int) {
+		v := m.pointers()
+		for j, c := range cols {
+			*v[j] += c.Value(i)
+		}
+	}
+	columns := func(rec arrow.RecordBatch, from int) (cols [12]*array.Int64) {
+		for j := range cols {
+			cols[j] = rec.Column(from + j).(*array.Int64)
+		}
+		return cols
+	}
+	keys := "[" + strings.Join(mine, ",") + "]"
+	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		month := rec.Column(0).(*array.Date32)
+		author := rec.Column(1).(*array.Int32)
+		cols := columns(rec, 2)
+		for i := range int(rec.NumRows()) {
+			mo := byMonth[month.Value(i).ToTime().Unix()]
+			if mo == nil {
+				continue
+			}
+			add(&mo.m, cols, i)
+			mo.ranked = mo.ranked && !people.nobody(author.Value(i))
+			mo.accounts = append(mo.accounts, author.Value(i))
+		}
+	}, `SELECT month, author_key, posts, comments, questions, answers, topics, received, accepted,
+		reach, helped, first_responses, audience, active_days
+		FROM monthly_metrics WHERE list_contains(from_json(CAST($mine AS VARCHAR), '["INTEGER"]'), author_key)`, sql.Named("mine", keys))
+	if err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+
+	// The others who may be above, grouped into people.
+	var grouped []string
+	for pk := range people.named {
+		grouped = append(grouped, strconv.Itoa(int(pk)))
+	}
+	value := "CAST(" + MetricNames()[max(byIndex, 0)] + " AS DOUBLE)"
+	args := []any{sql.Named("mine", keys), sql.Named("grouped", "["+strings.Join(grouped, ",")+"]")}
+	if byIndex < 0 {
+		var terms []string
+		for i, name := range MetricNames() {
+			terms = append(terms, "$w_"+name+" * "+name)
+			args = append(args, sql.Named("w_"+name, weights[i]))
+		}
+		value = strings.Join(terms, " + ")
+	}
+	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		month := rec.Column(0).(*array.Date32)
+		author := rec.Column(1).(*array.Int32)
+		personKey := rec.Column(2).(*array.Int32)
+		ranked := rec.Column(3).(*array.Boolean)
+		cols := columns(rec, 4)
+		for i := range int(rec.NumRows()) {
+			mo := byMonth[month.Value(i).ToTime().Unix()]
+			if mo == nil || !personKey.IsValid(i) {
+				continue
+			}
+			people.setAccount(author.Value(i), personKey.Value(i), ranked.Value(i))
+			g := people.groupOf(personKey.Value(i))
+			if g == myGroup {
+				continue
+			}
+			q := mo.above[g]
+			if q == nil {
+				q = &person{group: g, ranked: true}
+				mo.above[g] = q
+			}
+			add(&q.m, cols, i)
+			q.ranked = q.ranked && ranked.Value(i)
+		}
+	}, strings.ReplaceAll(queries.MustGet("person_ranks"), "{{value}}", value), args...)
+	if err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+
+	exs, err := loadExclusions(ctx, conn, b.Exclusions)
+	if err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+	out := map[time.Time]Entry{}
+	for _, m := range months {
+		mo := byMonth[m.Unix()]
+		if !mo.ranked || len(mo.accounts) == 0 {
+			continue
+		}
+		excluded := exs.during(people, m, m.AddDate(0, 1, -1))
+		e := Entry{Name: p.Name, Person: p.Key, Metrics: mo.m, Excluded: excluded[myGroup], Accounts: len(mo.accounts)}
+		e.Score, e.Value = r.values(&mo.m)
+		if e.Excluded != "" && e.Value <= 0 {
+			continue
+		}
+		if e.Excluded == "" && e.Value > 0 {
+			e.Rank = 1
+			for g, q := range mo.above {
+				if _, out := excluded[g]; out || !q.ranked {
+					continue
+				}
+				if _, v := r.values(&q.m); v > e.Value {
+					e.Rank++
+				}
+			}
+		}
+		slices.SortFunc(mo.accounts, func(a, b int32) int {
+			return cmp.Or(strings.Compare(names[a][0], names[b][0]), strings.Compare(names[a][1], names[b][1]))
+		})
+		var sources []string
+		for _, a := range mo.accounts {
+			e.AccountList = append(e.AccountList, names[a])
+			sources = append(sources, names[a][0])
+		}
+		e.Source = strings.Join(slices.Compact(sources), ",")
+		e.Author = p.Key
+		if len(mo.accounts) == 1 {
+			e.Author = names[mo.accounts[0]][1]
+		}
+		if mo.m.Posts+mo.m.Comments > 0 {
+			e.ActiveMonths, e.LongestRun = 1, 1
+		}
+		out[m] = e
+	}
+	return out, nil
 }
