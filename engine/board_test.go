@@ -2,8 +2,8 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
