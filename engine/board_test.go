@@ -268,3 +268,47 @@ func TestHistoryRanks(t *testing.T) {
 	}
 	t.Logf("%d person-months compared", compared)
 }
+
+// TestExplainCounts: the posts explain lists for a person and a month are
+// as many as the month's metrics say, metric by metric (sent: posts and
+// comments), for every account of three platforms' fixtures and every
+// month with their metrics.
+func TestExplainCounts(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	ingestDump(t, s, fixture)
+	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
+		if _, err := s.Ingest(ctx, r, ingest.Options{Source: src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := s.db.Query(`SELECT source, author, month, posts + comments, received, accepted, first_responses FROM monthly_metrics ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	compared := 0
+	for rows.Next() {
+		var source, author string
+		var month time.Time
+		var want [4]int
+		if err := rows.Scan(&source, &author, &month, &want[0], &want[1], &want[2], &want[3]); err != nil {
+			t.Fatal(err)
+		}
+		whys, err := s.Explain(ctx, [][2]string{{source, author}}, month, month.AddDate(0, 1, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [4]int
+		for _, w := range whys {
+			got[map[string]int{"sent": 0, "received": 1, "accepted": 2, "first_response": 3}[w.Metric]]++
+		}
+		if got != want {
+			t.Errorf("%s/%s %s: explain lists %v (sent, received, accepted, first responses), the metrics say %v", source, author, month.Format("2006-01"), got, want)
+		}
+		compared++
+	}
+	if compared < 18 { // the fixtures' monthly_metrics rows
+		t.Errorf("only %d account-months", compared)
+	}
+}

@@ -6,63 +6,84 @@
 -- their post that was a thread's first response. reach is the distinct
 -- others of the sent and received rows, helped the distinct starters of
 -- the threads they sent in (not theirs). The definitions are those of
--- window_metrics.
+-- engine/metrics.go.
+--
+-- The posts are found by number in post_links (the person's author_keys,
+-- the months of the span), and only those found are read from posts, for
+-- their ids, names and titles.
 --
 -- Parameters:
 --   $accounts  a JSON list of {source, author}: the person's accounts
 --   $from      TIMESTAMP, the span's start
 --   $to        TIMESTAMP, the span's end (excluded)
 WITH want AS (
-    SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)
+    SELECT k.author_key
+    FROM account_keys AS k
+    SEMI JOIN (SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)) AS w
+    USING (source, author)
 ),
-mine AS (
-    SELECT p.*, p.post_key AS pk FROM posts AS p SEMI JOIN want USING (source, author)
-),
-thread_of AS (
-    SELECT s.source, s.thread_id, s.title, s.author AS starter, coalesce(s.author_name, s.author) AS starter_name
-    FROM posts AS s SEMI JOIN (SELECT DISTINCT source, thread_id FROM mine) USING (source, thread_id)
-    WHERE s.post_id = s.thread_id
+span AS (
+    SELECT *
+    FROM post_links
+    WHERE month BETWEEN CAST(date_trunc('month', CAST($from AS TIMESTAMP)) AS DATE)
+                    AND CAST(date_trunc('month', CAST($to AS TIMESTAMP) - INTERVAL 1 MICROSECOND) AS DATE)
+      AND created_at >= CAST($from AS TIMESTAMP) AND created_at < CAST($to AS TIMESTAMP)
 ),
 sent AS (
-    SELECT 'sent' AS metric, m.source, m.post_id, m.kind, m.created_at AS happened,
-           CASE WHEN par.post_id IS NOT NULL AND par.author IS NULL THEN coalesce(par.author_name, 'someone') || ' (deleted)'
-                ELSE coalesce(par.author_name, par.author) END AS other, t.title AS thread
-    FROM mine AS m
-    LEFT JOIN posts AS par ON par.source = m.source AND par.post_id = m.parent_id
-    LEFT JOIN thread_of AS t ON t.source = m.source AND t.thread_id = m.thread_id
-    WHERE m.created_at >= CAST($from AS TIMESTAMP) AND m.created_at < CAST($to AS TIMESTAMP)
+    SELECT 'sent' AS metric, post_key, created_at AS happened, parent_key AS other_key, thread_key
+    FROM span WHERE author_key IN (SELECT author_key FROM want)
 ),
 received AS (
-    SELECT 'received' AS metric, r.source, r.post_id, r.kind, r.created_at AS happened,
-           CASE WHEN r.author IS NULL THEN coalesce(r.author_name, 'someone') || ' (deleted)'
-                ELSE coalesce(r.author_name, r.author) END AS other, t.title AS thread
-    FROM posts AS r
-    JOIN mine AS m ON m.source = r.source AND m.post_id = r.parent_id
-    LEFT JOIN thread_of AS t ON t.source = m.source AND t.thread_id = m.thread_id
-    WHERE r.created_at >= CAST($from AS TIMESTAMP) AND r.created_at < CAST($to AS TIMESTAMP)
-      AND NOT EXISTS (SELECT 1 FROM want WHERE want.source = r.source AND want.author = r.author)
+    SELECT 'received' AS metric, post_key, created_at AS happened, post_key AS other_key, thread_key
+    FROM span
+    WHERE parent_author_key IN (SELECT author_key FROM want)
+      AND (author_key IS NULL OR author_key NOT IN (SELECT author_key FROM want))
 ),
 accepted AS (
-    SELECT 'accepted' AS metric, m.source, m.post_id, m.kind, m.accepted_at AS happened, NULL AS other, t.title AS thread
-    FROM mine AS m LEFT JOIN thread_of AS t USING (source, thread_id)
-    WHERE m.accepted_at >= CAST($from AS TIMESTAMP) AND m.accepted_at < CAST($to AS TIMESTAMP)
+    SELECT 'accepted' AS metric, l.post_key, p.accepted_at AS happened, NULL AS other_key, l.thread_key
+    FROM posts AS p JOIN post_links AS l USING (post_key)
+    WHERE p.accepted_at >= CAST($from AS TIMESTAMP) AND p.accepted_at < CAST($to AS TIMESTAMP)
+      AND l.author_key IN (SELECT author_key FROM want)
+),
+-- Their answers and replies in the span that may be a thread's first
+-- response, and each of those threads' first (of two at the same
+-- instant, the one stored first).
+candidates AS (
+    SELECT * FROM span
+    WHERE author_key IN (SELECT author_key FROM want) AND kind IN (2, 5)
+      AND thread_key <> post_key AND author_key IS DISTINCT FROM starter_author_key
 ),
 firsts AS (
-    SELECT source, thread_id, arg_min_null({'author': author, 'post_id': post_id, 'at': created_at}, (created_at, post_key)) AS first
-    FROM posts
-    SEMI JOIN (SELECT DISTINCT source, thread_id FROM mine) USING (source, thread_id)
-    WHERE kind IN ('answer', 'reply') AND post_id <> thread_id
-      AND author IS DISTINCT FROM (SELECT starter FROM thread_of AS t WHERE t.source = posts.source AND t.thread_id = posts.thread_id)
-    GROUP BY source, thread_id
+    SELECT thread_key, arg_min(post_key, (created_at, post_key)) AS post_key
+    FROM post_links
+    WHERE thread_key IN (SELECT thread_key FROM candidates)
+      AND kind IN (2, 5) AND thread_key <> post_key AND author_key IS DISTINCT FROM starter_author_key
+    GROUP BY thread_key
 ),
 first_responses AS (
-    SELECT 'first_response' AS metric, f.source, f.first.post_id AS post_id, NULL AS kind, f.first.at AS happened,
-           t.starter_name AS other, t.title AS thread
-    FROM firsts AS f
-    JOIN thread_of AS t USING (source, thread_id)
-    WHERE f.first.at >= CAST($from AS TIMESTAMP) AND f.first.at < CAST($to AS TIMESTAMP)
-      AND EXISTS (SELECT 1 FROM want WHERE want.source = f.source AND want.author = f.first.author)
+    SELECT 'first_response' AS metric, c.post_key, c.created_at AS happened, c.thread_key AS other_key, c.thread_key
+    FROM candidates AS c SEMI JOIN firsts USING (post_key)
+),
+counted AS (
+    FROM sent UNION ALL FROM received UNION ALL FROM accepted UNION ALL FROM first_responses
+),
+info AS (
+    SELECT post_key, source, post_id, kind, title, author, author_name
+    FROM posts
+    WHERE post_key IN (SELECT post_key FROM counted UNION SELECT other_key FROM counted UNION SELECT thread_key FROM counted)
 )
-SELECT metric, source, post_id, kind, happened, other, thread
-FROM (FROM sent UNION ALL FROM received UNION ALL FROM accepted UNION ALL FROM first_responses)
-ORDER BY list_position(['sent', 'received', 'accepted', 'first_response'], metric), happened, source, post_id
+SELECT c.metric, p.source, p.post_id,
+       CASE WHEN c.metric = 'first_response' THEN NULL ELSE p.kind END AS kind,
+       c.happened,
+       CASE c.metric
+           WHEN 'accepted' THEN NULL
+           WHEN 'first_response' THEN coalesce(o.author_name, o.author)
+           ELSE CASE WHEN o.post_key IS NOT NULL AND o.author IS NULL THEN coalesce(o.author_name, 'someone') || ' (deleted)'
+                     ELSE coalesce(o.author_name, o.author) END
+       END AS other,
+       t.title AS thread
+FROM counted AS c
+JOIN info AS p ON p.post_key = c.post_key
+LEFT JOIN info AS o ON o.post_key = c.other_key
+LEFT JOIN info AS t ON t.post_key = c.thread_key
+ORDER BY list_position(['sent', 'received', 'accepted', 'first_response'], c.metric), c.happened, p.source, p.post_id
