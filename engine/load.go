@@ -124,7 +124,7 @@ func (s *Store) ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	// process through the refresh, on top of DuckDB's: at ten million
 	// posts that pushed the peak over 2 GiB.
 	debug.FreeOSMemory()
-	if err := finish(ctx, tx, ar, &run, opts, after, loaded.unthreaded > 0); err != nil {
+	if err := finish(ctx, tx, ar, &run, opts, after, loaded.unthreaded > 0, !fresh); err != nil {
 		return run, interrupted(ctx, err)
 	}
 	opts.Stats.SetPhase("committing", 0)
@@ -139,8 +139,9 @@ func (s *Store) ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // finish ends an ingest inside its last transaction: it gives threads to
 // the posts stored without one when there are any (unthreaded), stores the
 // accounts' facts the read found, refreshes the source's derived tables
-// and records the run.
-func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, after int64, unthreaded bool) error {
+// (only what the new posts change when added: the source had posts and
+// this ingest only added to them) and records the run.
+func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, after int64, unthreaded, added bool) error {
 	stats := opts.Stats
 	stats.SetPhase("checking for posts stored twice", 0)
 	t0 := time.Now()
@@ -152,7 +153,8 @@ func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts in
 	run.RowsInserted -= dropped
 	stats.Duplicates.Add(dropped)
 	stats.SetPhase("storing account facts", 0)
-	if err := storeFacts(ctx, tx, ar, run.Source, opts.Facts.All()); err != nil {
+	facts, err := storeFacts(ctx, tx, ar, run.Source, opts.Facts.All())
+	if err != nil {
 		return fmt.Errorf("ingest: account facts: %w", err)
 	}
 	run.RowsRead = stats.Read.Load()
@@ -169,7 +171,11 @@ func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts in
 		}
 	}
 	run.Threads = time.Since(t1)
-	if run.Refreshed, err = refresh(ctx, tx, ar, run.Source, stats); err != nil {
+	// An ingest that only added posts refreshes what they change; one that
+	// changed stored posts (a newer dump: views, acceptances, names) or
+	// accounts' facts (who is one person) refreshes everything.
+	added = added && run.RowsUpdated == 0 && facts == 0
+	if run.Refreshed, err = refresh(ctx, tx, ar, run.Source, stats, added); err != nil {
 		return err
 	}
 	run.Finished = time.Now().UTC()
@@ -191,9 +197,9 @@ const factsView = "calvin_facts_stream"
 // account_facts under source, those already there kept, in one statement:
 // a statement per fact, inside the ingest's transaction, ran a Stack
 // Exchange dump of a million users out of memory at a 1 GB cap.
-func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, facts [][3]string) error {
+func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, facts [][3]string) (added int64, err error) {
 	if len(facts) == 0 {
-		return nil
+		return 0, nil
 	}
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "author", Type: arrow.BinaryTypes.String},
@@ -211,18 +217,22 @@ func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string
 	defer rec.Release()
 	rr, err := array.NewRecordReader(schema, []arrow.RecordBatch{rec})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rr.Release()
 	drop, err := streamView(ctx, tx, ar, rr, factsView)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer drop()
-	if _, err = tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT $source, author, fact, value FROM "+factsView, sql.Named("source", source)); err != nil {
-		return err
+	res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT $source, author, fact, value FROM "+factsView, sql.Named("source", source))
+	if err != nil {
+		return 0, err
 	}
-	return drop()
+	if added, err = res.RowsAffected(); err != nil {
+		return 0, err
+	}
+	return added, drop()
 }
 
 // streamView registers rr under name on ar's connection, for a statement of
@@ -442,23 +452,42 @@ func execLoad(ctx context.Context, tx *sql.Tx, fresh bool) (inserted, updated in
 
 // refresh brings the derived tables of one source up to date inside tx:
 // it links the posts not linked yet (post_links), then recomputes the
-// source's accounts and its monthly metrics from scratch. ar is the Arrow
-// interface of tx's connection, through which the metrics are read and
-// stored (engine/metrics.go). stats, if not nil, is told each phase.
-func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats) (Refreshed, error) {
+// source's accounts and its monthly metrics. ar is the Arrow interface of
+// tx's connection, through which the metrics are read and stored
+// (engine/metrics.go). stats, if not nil, is told each phase.
+//
+// With added set, the ingest only added posts: the accounts that wrote the
+// posts not linked before and the months those change
+// (queries/refresh_months.sql) are recomputed, the rest left as they are.
+// Otherwise (a new source, posts changed by a newer dump, account facts
+// added, calvin refresh) every account and month is.
+func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats, added bool) (Refreshed, error) {
 	var r Refreshed
 	t0 := time.Now()
 	stats.SetPhase("linking posts", 0)
-	if err := linkPosts(ctx, tx, source); err != nil {
+	var months []int32
+	linked, err := linkPosts(ctx, tx, source, added, &months)
+	if err != nil {
 		return r, err
 	}
 	t1 := time.Now()
 	stats.SetPhase("accounts", 0)
-	if err := refreshAccounts(ctx, tx, source); err != nil {
+	since := any(nil)
+	if added {
+		since = linked
+	}
+	if err := refreshAccounts(ctx, tx, source, since); err != nil {
 		return r, fmt.Errorf("refresh accounts: %w", err)
 	}
 	t2 := time.Now()
-	if err := refreshMetrics(ctx, tx, ar, source, stats); err != nil {
+	r.Months = -1
+	if added {
+		r.Months = len(months)
+		err = refreshMonths(ctx, tx, ar, source, months, stats)
+	} else {
+		err = refreshMetrics(ctx, tx, ar, source, stats)
+	}
+	if err != nil {
 		return r, fmt.Errorf("refresh monthly_metrics: %w", err)
 	}
 	r.Links, r.Accounts, r.Metrics = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
@@ -467,18 +496,20 @@ func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, s
 
 // refreshAccounts puts the accounts of source as its posts make them
 // (queries/refresh_accounts.sql) in place of its rows in accounts, each
-// with its number and its person's, numbering the people new to the file.
-func refreshAccounts(ctx context.Context, tx *sql.Tx, source string) error {
+// with its number and its person's, numbering the people new to the file:
+// every account, or, when after is a key, those that wrote a post above it.
+func refreshAccounts(ctx context.Context, tx *sql.Tx, source string, after any) error {
 	arg := sql.Named("source", source)
 	for _, step := range []struct {
 		sql  string
 		args []any
 	}{
-		{"CREATE OR REPLACE TEMP TABLE fresh_accounts AS " + queries.MustGet("refresh_accounts"), []any{arg}},
+		{"CREATE OR REPLACE TEMP TABLE fresh_accounts AS " + queries.MustGet("refresh_accounts"), []any{arg, sql.Named("after", after)}},
 		{`INSERT INTO person_keys (person, person_key)
 		  SELECT person, CAST(nextval('person_key_numbers') AS INTEGER)
 		  FROM (SELECT DISTINCT person FROM fresh_accounts) ANTI JOIN person_keys USING (person)`, nil},
-		{"DELETE FROM accounts WHERE source = $source", []any{arg}},
+		{`DELETE FROM accounts WHERE source = $source
+		  AND ($all OR author IN (SELECT author FROM fresh_accounts))`, []any{arg, sql.Named("all", after == nil)}},
 		{`INSERT INTO accounts BY NAME
 		  SELECT f.*, k.author_key, p.person_key
 		  FROM fresh_accounts AS f
@@ -498,9 +529,14 @@ func refreshAccounts(ctx context.Context, tx *sql.Tx, source string) error {
 // all (with the commits).
 type Refreshed struct {
 	Links, Accounts, Metrics, Total time.Duration
+	// Months are the months whose metrics were recomputed after an
+	// ingest that only added posts, the months those change; -1 when
+	// every month was.
+	Months int
 }
 
 func (r *Refreshed) add(o Refreshed) {
+	r.Months = -1
 	r.Links += o.Links
 	r.Accounts += o.Accounts
 	r.Metrics += o.Metrics
@@ -509,22 +545,24 @@ func (r *Refreshed) add(o Refreshed) {
 // linkPosts makes the post_links rows of the posts of source stored since
 // the last link (their post_key is above every linked one), numbering
 // their new accounts, and makes again those left pending, whose parent or
-// thread may have been stored since. With nothing to link it reads no
-// more than two counts.
-func linkPosts(ctx context.Context, tx *sql.Tx, source string) error {
-	var after, unlinked, pending int64
+// thread may have been stored since, and returns the highest key linked
+// before. With nothing to link it reads no more than two counts. With
+// added, it lists in months the months whose metrics the posts it links
+// change (queries/refresh_months.sql).
+func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool, months *[]int32) (int64, error) {
+	var linked, unlinked, pending int64
 	err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(post_key), 0) FROM post_links WHERE source = $source),
-		(SELECT count(*) FROM post_links WHERE source = $source AND pending)`, sql.Named("source", source)).Scan(&after, &pending)
+		(SELECT count(*) FROM post_links WHERE source = $source AND pending)`, sql.Named("source", source)).Scan(&linked, &pending)
 	if err != nil {
-		return fmt.Errorf("link: %w", err)
+		return linked, fmt.Errorf("link: %w", err)
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM posts WHERE source = ? AND post_key > ?", source, after).Scan(&unlinked); err != nil {
-		return fmt.Errorf("link: %w", err)
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM posts WHERE source = ? AND post_key > ?", source, linked).Scan(&unlinked); err != nil {
+		return linked, fmt.Errorf("link: %w", err)
 	}
 	if unlinked == 0 && pending == 0 {
-		return nil
+		return linked, nil
 	}
-	args := []any{sql.Named("source", source), sql.Named("after", after)}
+	args := []any{sql.Named("source", source), sql.Named("after", linked)}
 	for _, step := range []struct {
 		sql  string
 		args []any
@@ -535,13 +573,33 @@ func linkPosts(ctx context.Context, tx *sql.Tx, source string) error {
 		{queries.MustGet("link_area_keys"), args},
 		{queries.MustGet("link_post_areas"), args},
 		{queries.MustGet("link_posts"), args},
-		{"DROP TABLE relink", nil},
 	} {
 		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
-			return fmt.Errorf("link: %w", err)
+			return linked, fmt.Errorf("link: %w", err)
 		}
 	}
-	return nil
+	if added {
+		rows, err := tx.QueryContext(ctx, queries.MustGet("refresh_months"), sql.Named("source", source), sql.Named("after", linked))
+		if err != nil {
+			return linked, fmt.Errorf("link: %w", err)
+		}
+		for rows.Next() {
+			var m int32
+			if err := rows.Scan(&m); err != nil {
+				rows.Close()
+				return linked, fmt.Errorf("link: %w", err)
+			}
+			*months = append(*months, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return linked, fmt.Errorf("link: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DROP TABLE relink"); err != nil {
+		return linked, fmt.Errorf("link: %w", err)
+	}
+	return linked, nil
 }
 
 // maxThreadDepth bounds the passes that give posts their parents' threads:
@@ -616,7 +674,7 @@ func (s *Store) Refresh(ctx context.Context, sources ...string) (Refreshed, erro
 		if err != nil {
 			return took, err
 		}
-		r, err := refresh(ctx, tx, ar, src, nil)
+		r, err := refresh(ctx, tx, ar, src, nil, false)
 		if err != nil {
 			tx.Rollback()
 			return took, interrupted(ctx, err)

@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -626,4 +627,79 @@ func (c *distinctCounter[T]) each(n int, f func(owner int32, vals []T)) {
 	}
 	c.start, c.sorted = start, sorted
 	c.owner, c.val = c.owner[:0], c.val[:0]
+}
+
+// refreshMonths recomputes the monthly_metrics rows of source in months
+// (the first days, as days since 1970-01-01) from post_links, inside tx:
+// each month is counted as a span of its own (engine/span.go, the same
+// definitions, which TestSpanMetricsAgree holds to the monthly count), its
+// rows replaced.
+func refreshMonths(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, months []int32, stats *ingest.Stats) error {
+	if len(months) == 0 {
+		return nil
+	}
+	stats.SetPhase("monthly metrics", int64(len(months)))
+	var accounts int
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(author_key), 0) + 1 FROM account_keys").Scan(&accounts); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	var unranked postSet
+	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		keys := rec.Column(0).(*array.Int32)
+		for i := range int(rec.NumRows()) {
+			unranked.add(int64(keys.Value(i)))
+		}
+	}, "SELECT author_key FROM accounts WHERE NOT ranked AND author_key IS NOT NULL")
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	nobody := func(a int32) bool { return unranked.has(int64(a)) }
+
+	fields := []arrow.Field{
+		{Name: "author_key", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "month", Type: arrow.FixedWidthTypes.Date32},
+	}
+	for _, name := range MetricNames() {
+		fields = append(fields, arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64})
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
+	defer b.Release()
+	for _, month := range months {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		first := time.Unix(int64(month)*24*60*60, 0).UTC()
+		if _, err := tx.ExecContext(ctx, "DELETE FROM monthly_metrics WHERE source = ? AND month = ?", source, first); err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		_, rows, err := spanMetrics(ctx, ar, span{source: source, from: first, to: first.AddDate(0, 1, 0)}, nobody, accounts, true)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		for _, w := range rows {
+			b.Field(0).(*array.Int32Builder).Append(w.key)
+			b.Field(1).(*array.Date32Builder).Append(arrow.Date32(month))
+			for i, v := range w.m.Values() {
+				b.Field(2 + i).(*array.Int64Builder).Append(v)
+			}
+		}
+		stats.PhaseDone(1)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	drop, err := streamView(ctx, tx, ar, rr, metricsView)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	defer drop()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO monthly_metrics BY NAME
+		SELECT $source AS source, k.author, v.* FROM `+metricsView+` AS v JOIN account_keys AS k USING (author_key)`, sql.Named("source", source)); err != nil {
+		return fmt.Errorf("metrics: store: %w", err)
+	}
+	return drop()
 }

@@ -46,6 +46,7 @@ func (s *Store) pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 	if err != nil {
 		return run, err
 	}
+	added := !fresh // the source had posts: the refresh may be of what the pull adds
 	marks, err := loadMarks(ctx, conn, opts.Source)
 	if err != nil {
 		return run, err
@@ -95,7 +96,7 @@ func (s *Store) pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		return run, err
 	}
 	defer tx.Rollback()
-	if err := finish(ctx, tx, ar, &run, opts, after, unthreaded); err != nil {
+	if err := finish(ctx, tx, ar, &run, opts, after, unthreaded, added); err != nil {
 		return run, interrupted(ctx, err)
 	}
 	opts.Stats.SetPhase("committing", 0)

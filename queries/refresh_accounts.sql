@@ -1,6 +1,7 @@
 -- refresh_accounts: the accounts of $source as its posts make them (the
 -- engine puts them in place of the source's rows in accounts, with their
--- author_key and person_key). An
+-- author_key and person_key): every account, or, with $after, those that
+-- wrote a post above it (an ingest that only added posts). An
 -- account is not ranked when it is not a person: the Stack Exchange
 -- Community user (-1) owns wiki posts and bumps old questions; Mailman
 -- files messages whose sender it lost under bogus@does.not.exist.com.
@@ -11,7 +12,7 @@
 -- account_facts); any other account is a person of its own
 -- (account:SOURCE/AUTHOR). The configuration's people are applied when
 -- ranking.
--- Parameters: $source.
+-- Parameters: $source, $after (NULL: every account).
 SELECT $source AS source,
        pl.platform,
        a.*,
@@ -37,6 +38,7 @@ FROM (
            max(created_at)                  AS last_post
     FROM posts
     WHERE source = $source AND author IS NOT NULL
+      AND ($after IS NULL OR author IN (SELECT author FROM posts WHERE source = $source AND post_key > $after))
     GROUP BY author
 ) AS a
 CROSS JOIN (SELECT platform FROM posts WHERE source = $source LIMIT 1) AS pl

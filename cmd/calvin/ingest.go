@@ -324,7 +324,7 @@ func phases(run engine.Run) string {
 		p = append(p, "threads "+ms(run.Threads))
 	}
 	p = append(p, "link posts "+ms(run.Refreshed.Links), "accounts "+ms(run.Refreshed.Accounts),
-		"monthly metrics "+ms(run.Refreshed.Metrics), "commit "+ms(run.Commit))
+		"monthly metrics "+ms(run.Refreshed.Metrics)+monthsOf(run.Refreshed.Months), "commit "+ms(run.Commit))
 	return strings.Join(p, ", ")
 }
 
@@ -451,4 +451,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// monthsOf says how many months an ingest's refresh recomputed, when it
+// recomputed only those its new posts change.
+func monthsOf(n int) string {
+	switch {
+	case n < 0:
+		return ""
+	case n == 1:
+		return " (1 month)"
+	}
+	return fmt.Sprintf(" (%d months)", n)
 }

@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calvinslist/calvin/ingest"
+)
+
+// derived returns the rows a refresh makes, a line each: monthly_metrics
+// and accounts.
+func derived(t *testing.T, s *Store) string {
+	t.Helper()
+	out := monthlyRows(t, s)
+	rows, err := s.db.Query(`SELECT source, author, name, messages, first_post, last_post, ranked, person, author_key, person_key FROM accounts`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var source, author, name, person string
+		var messages int64
+		var first, last time.Time
+		var ranked bool
+		var ak, pk int32
+		if err := rows.Scan(&source, &author, &name, &messages, &first, &last, &ranked, &person, &ak, &pk); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("account %s %s %q %d %s %s %v %s %d %d", source, author, name, messages, first, last, ranked, person, ak, pk))
+	}
+	slices.Sort(out)
+	return strings.Join(out, "\n")
+}
+
+// TestIncrementalRefresh: an ingest that only adds posts recomputes the
+// months they change, and leaves exactly the rows a full refresh then
+// makes, after each kind of late data: a post in a new month; a reply to
+// a post months old, by a new account; an answer made earlier than the
+// thread's first response, which it displaces (its month and the
+// displaced one's both change); an answer accepted months after it was
+// written; a reply stored before its parent, then the parent; and a newer
+// dump that changes stored posts (views, acceptance), which refreshes
+// every month.
+func TestIncrementalRefresh(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	at := func(y int, m time.Month, d int) int64 { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC).UnixMicro() }
+	q := func(id, author string, ts int64, views int64) ingest.Post {
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte(id), Kind: ingest.KindQuestion, Author: []byte(author),
+			AuthorName: []byte(author), CreatedAt: ts, Views: views, HasViews: true, Areas: [][]byte{[]byte("go")}}
+	}
+	a := func(id, thread, author string, ts int64) ingest.Post {
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte(thread), ParentID: []byte(thread), Kind: ingest.KindAnswer,
+			Author: []byte(author), AuthorName: []byte(author), CreatedAt: ts}
+	}
+	c := func(id, thread, parent, author string, ts int64) ingest.Post {
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte(thread), ParentID: []byte(parent), Kind: ingest.KindComment,
+			Author: []byte(author), AuthorName: []byte(author), CreatedAt: ts}
+	}
+	accepted := func(p ingest.Post, ts int64) ingest.Post {
+		p.Accepted, p.AcceptedAt = true, ts
+		return p
+	}
+	first := posts{
+		q("q1", "ann", at(2021, 1, 5), 10),
+		a("a1", "q1", "bo", at(2021, 1, 9)),
+		q("q2", "bo", at(2021, 2, 3), 20),
+		a("a2", "q2", "cy", at(2021, 3, 1)),
+		q("q3", "cy", at(2021, 3, 2), 30),
+	}
+	if _, err := s.Ingest(ctx, first, ingest.Options{Source: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name   string
+		posts  posts
+		months int // recomputed; -1 every month
+	}{
+		{"a post in a new month", posts{q("q4", "ann", at(2021, 5, 1), 5)}, 1},
+		{"a reply to a post months old, by a new account", posts{c("c1", "q1", "q1", "dee", at(2021, 5, 2))}, 1},
+		// a2 (March) was q2's first response; a3, made in February,
+		// displaces it: February and March change.
+		{"an earlier first response", posts{a("a3", "q2", "ann", at(2021, 2, 20))}, 2},
+		{"an answer accepted months after it was written", posts{accepted(a("a4", "q3", "bo", at(2021, 3, 10)), at(2021, 6, 1))}, 2},
+		{"a reply before its parent", posts{c("c2", "q5", "q5", "ann", at(2021, 7, 2))}, 1},
+		{"the parent after it", posts{q("q5", "dee", at(2021, 7, 1), 7)}, 1},
+		{"a newer dump: views and an acceptance changed", posts{q("q1", "ann", at(2021, 1, 5), 99), accepted(a("a1", "q1", "bo", at(2021, 1, 9)), at(2021, 2, 1))}, -1},
+	} {
+		run, err := s.Ingest(ctx, step.posts, ingest.Options{Source: "x"})
+		if err != nil {
+			t.Fatal(step.name, err)
+		}
+		if run.Refreshed.Months != step.months {
+			t.Errorf("%s: %d months recomputed, want %d", step.name, run.Refreshed.Months, step.months)
+		}
+		after := derived(t, s)
+		if _, err := s.Refresh(ctx, "x"); err != nil {
+			t.Fatal(err)
+		}
+		if full := derived(t, s); after != full {
+			t.Errorf("%s: the ingest's refresh left\n%s\na full refresh makes\n%s", step.name, after, full)
+		}
+	}
+}
