@@ -550,9 +550,10 @@ func (r *Refreshed) add(o Refreshed) {
 // added, it lists in months the months whose metrics the posts it links
 // change (queries/refresh_months.sql).
 func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool, months *[]int32) (int64, error) {
-	var linked, unlinked, pending int64
+	var linked, links, unlinked, pending int64
 	err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(post_key), 0) FROM post_links WHERE source = $source),
-		(SELECT count(*) FROM post_links WHERE source = $source AND pending)`, sql.Named("source", source)).Scan(&linked, &pending)
+		(SELECT count(*) FROM post_links WHERE source = $source),
+		(SELECT count(*) FROM post_links WHERE source = $source AND pending)`, sql.Named("source", source)).Scan(&linked, &links, &pending)
 	if err != nil {
 		return linked, fmt.Errorf("link: %w", err)
 	}
@@ -572,7 +573,7 @@ func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool, month
 		{queries.MustGet("link_accounts"), args},
 		{queries.MustGet("link_area_keys"), args},
 		{queries.MustGet("link_post_areas"), args},
-		{queries.MustGet("link_posts"), args},
+		{linkQuery(unlinked+pending < links/10), args},
 	} {
 		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
 			return linked, fmt.Errorf("link: %w", err)
@@ -600,6 +601,16 @@ func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool, month
 		return linked, fmt.Errorf("link: %w", err)
 	}
 	return linked, nil
+}
+
+// linkQuery returns queries/link_posts.sql, narrowed to the parents and
+// threads the posts to link name when they are few.
+func linkQuery(few bool) string {
+	parents, threads := "", ""
+	if few {
+		parents, threads = "AND post_id IN (SELECT parent_id FROM n)", "AND thread_id IN (SELECT thread_id FROM n)"
+	}
+	return strings.NewReplacer("{{parents}}", parents, "{{threads}}", threads).Replace(queries.MustGet("link_posts"))
 }
 
 // maxThreadDepth bounds the passes that give posts their parents' threads:

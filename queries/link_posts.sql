@@ -13,13 +13,24 @@
 -- posts into a large source looks up a few accounts, not every post's.
 -- A post's areas are its own, or, when it has none, its thread's first
 -- post's (areas_of names the post whose areas count).
+--
+-- The placeholders in braces narrow the parents and threads looked at to
+-- those the new posts name, when they are few beside the source's posts
+-- (the engine replaces them: "AND post_id IN (SELECT parent_id FROM n)"
+-- and "AND thread_id IN (SELECT thread_id FROM n)"), or by nothing: a
+-- thousand posts into ten million then read the ids of the stored posts
+-- once, where joining them all built a table of every post.
 -- Parameters: $source, $after.
 INSERT INTO post_links BY NAME
 WITH n AS (
+    -- two parts: an OR of the two would read every post's columns
     SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas
     FROM posts
-    WHERE source = $source
-      AND (post_key > $after OR post_key IN (SELECT post_key FROM relink))
+    WHERE source = $source AND post_key > $after
+    UNION ALL
+    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas
+    FROM posts
+    WHERE source = $source AND post_key <= $after AND post_key IN (SELECT post_key FROM relink)
 ),
 k AS NOT MATERIALIZED (
     SELECT author, author_key FROM account_keys WHERE source = $source
@@ -38,9 +49,9 @@ SELECT $source AS source,
        CASE WHEN n.own_areas THEN n.post_key ELSE s.post_key END AS areas_of,
        (n.parent_id IS NOT NULL AND par.post_key IS NULL) OR s.post_key IS NULL AS pending
 FROM n
-LEFT JOIN (SELECT post_id, post_key, author FROM posts WHERE source = $source) AS par
+LEFT JOIN (SELECT post_id, post_key, author FROM posts WHERE source = $source {{parents}}) AS par
        ON par.post_id = n.parent_id
-LEFT JOIN (SELECT thread_id, post_key, author FROM posts WHERE source = $source AND post_id = thread_id) AS s
+LEFT JOIN (SELECT thread_id, post_key, author FROM posts WHERE source = $source AND post_id = thread_id {{threads}}) AS s
        ON s.thread_id = n.thread_id
 LEFT JOIN k AS na ON na.author = n.author
 LEFT JOIN k AS pa ON pa.author = par.author

@@ -8,8 +8,9 @@
 -- parent's). As days since 1970-01-01, in order.
 -- Parameters: $source, $after.
 WITH n AS (
-    SELECT * FROM post_links
-    WHERE source = $source AND (post_key > $after OR post_key IN (SELECT post_key FROM relink))
+    SELECT * FROM post_links WHERE source = $source AND post_key > $after
+    UNION ALL
+    SELECT * FROM post_links WHERE source = $source AND post_key <= $after AND post_key IN (SELECT post_key FROM relink)
 ),
 responded AS (
     SELECT thread_key, min(created_at) AS since
