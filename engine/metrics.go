@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -91,129 +90,20 @@ func metricsSchema() *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
-// tally is one account's counts in the month being counted.
-type tally struct {
-	author                                      int32 // author_key
-	posts, comments, questions, answers, topics int64
-	received, accepted, firstResponses          int64
-	reach, helped, audience                     int64
-	days                                        uint32 // bit d: a message on day d
-}
-
-// firstResponse is the earliest response in a month to a thread.
-type firstResponse struct {
-	ts, key int64
-	author  int32
-	known   bool // false: a deleted user's
-}
-
 // monthCount is one month's counting: begun by the goroutine that reads
 // the month's links (count), completed by the one that finishes months in
 // order (finish). Two of them take turns, so that a month is read while
 // the one before it is finished.
 type monthCount struct {
-	month   int32   // days since 1970-01-01 of its first day
-	base    int32   // the source's lowest author_key
-	slot    []int32 // per author_key - base: index+1 in tallies, 0 none
-	nobody  []bool  // per author_key - base: not a person (read only)
-	tallies []tally
-	reach   distinctCounter[int32]
-	helped  distinctCounter[int32]
-	threads distinctCounter[int64]
-	first   map[int64]firstResponse // per thread key
-	views   *threadViews            // the source's, read only
+	*counter
+	month int32 // days since 1970-01-01 of its first day
 }
 
-// tally returns the month's tally of an account, making it on first use.
-func (c *monthCount) tally(author int32) *tally {
-	return &c.tallies[c.index(author)]
-}
-
-// index returns the position of an account's tally in the month's
-// tallies, making the tally on first use.
-func (c *monthCount) index(author int32) int32 {
-	s := &c.slot[author-c.base]
-	if *s == 0 {
-		c.tallies = append(c.tallies, tally{author: author})
-		*s = int32(len(c.tallies))
-	}
-	return *s - 1
-}
-
-// count counts one batch of a month's links (the columns of
-// queries/metrics_month.sql).
-func (c *monthCount) count(rec arrow.RecordBatch) {
-	postKey := rec.Column(0).(*array.Int64)
-	author := rec.Column(1).(*array.Int32)
-	kind := rec.Column(2).(*array.Int8)
-	ts := rec.Column(3).(*array.Int64)
-	parent := rec.Column(4).(*array.Int32)
-	thread := rec.Column(5).(*array.Int64)
-	starter := rec.Column(6).(*array.Int32)
-	for i := range int(rec.NumRows()) {
-		hasAuthor := author.IsValid(i)
-		a := author.Value(i)
-		k := kind.Value(i)
-		key := postKey.Value(i)
-		hasThread := thread.IsValid(i)
-		th := thread.Value(i)
-		startsThread := hasThread && th == key
-		hasStarter := starter.IsValid(i)
-		st := starter.Value(i)
-
-		ai := int32(-1)
-		if hasAuthor {
-			ai = c.index(a)
-			t := &c.tallies[ai]
-			switch k {
-			case kindQuestion:
-				t.questions++
-				t.posts++
-			case kindAnswer:
-				t.answers++
-				t.posts++
-			case kindComment:
-				t.comments++
-			case kindTopic:
-				t.topics++
-				t.posts++
-			case kindReply:
-				t.posts++
-			}
-			// The day of the month: whole days since 1970 less the
-			// month's first day's.
-			t.days |= 1 << uint(dayOf(ts.Value(i))-int64(c.month))
-			if !startsThread && hasStarter && st != a && !c.nobody[st-c.base] {
-				c.helped.add(ai, st)
-			}
-			// Only threads with views add to the audience.
-			if hasThread && c.views.get(th) != 0 {
-				c.threads.add(ai, th)
-			}
-		}
-		if parent.IsValid(i) {
-			p := parent.Value(i)
-			if !hasAuthor || a != p {
-				pi := c.index(p)
-				c.tallies[pi].received++
-				if hasAuthor && !c.nobody[a-c.base] && !c.nobody[p-c.base] {
-					c.reach.add(ai, p)
-					c.reach.add(pi, a)
-				}
-			}
-		}
-		// A candidate for its thread's first response: an answer or reply,
-		// not the thread's first post, by someone other than its starter
-		// (a deleted user's counts as someone's, and then nobody is
-		// credited). finish keeps it if no earlier month had one.
-		if (k == kindAnswer || k == kindReply) && hasThread && !startsThread &&
-			(hasAuthor != hasStarter || (hasAuthor && a != st)) {
-			r := firstResponse{ts: ts.Value(i), key: key, author: a, known: hasAuthor}
-			if f, ok := c.first[th]; !ok || r.ts < f.ts || (r.ts == f.ts && r.key < f.key) {
-				c.first[th] = r
-			}
-		}
-	}
+// start readies c for a month (days since 1970-01-01 of its first day).
+func (c *monthCount) start(month int32) {
+	c.month = month
+	first := time.Unix(int64(month)*24*60*60, 0).UTC()
+	c.reset(first, first.AddDate(0, 1, 0))
 }
 
 // metricsRun is one source's recompute: what the finishing goroutine
@@ -267,8 +157,9 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source st
 	}
 
 	free := make(chan *monthCount, 2)
+	nobody := func(a int32) bool { return m.nobody[a-m.base] }
 	for range 2 {
-		free <- &monthCount{base: m.base, slot: make([]int32, len(m.names)), nobody: m.nobody, first: map[int64]firstResponse{}, views: &m.views}
+		free <- &monthCount{counter: newCounter(time.Time{}, time.Time{}, nil, nobody, int(m.base)+len(m.names))}
 	}
 	counted := make(chan *monthCount)
 	finished := make(chan arrow.RecordBatch)
@@ -321,14 +212,14 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source st
 			}
 			pending = pending[:0]
 		}
-		c.month = month
+		c.start(month)
 		err := readArrow(ctx, ar, c.count, queries.MustGet("metrics_month"), sql.Named("source", source), sql.Named("month", month))
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
 		stats.PhaseDone(1)
 		for len(accepted) > 0 && accepted[0].month == month {
-			c.tally(accepted[0].author).accepted += accepted[0].n
+			c.tallies[c.index(accepted[0].author)].m.Accepted += accepted[0].n
 			accepted = accepted[1:]
 		}
 		for c != nil {
@@ -397,30 +288,18 @@ func (m *metricsRun) load(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, sou
 
 // finish completes a month's tallies (first responses, distinct counts),
 // appends them to the rows to store and clears c for another month.
-// Months are finished in order.
+// Months are finished in order: a thread's first response counts in the
+// first month that has one.
 func (m *metricsRun) finish(c *monthCount) {
-	for th, f := range c.first {
+	c.counter.finish(func(th int64) bool {
 		bit := th - m.keyLo
 		if m.done[bit/64]&(1<<uint(bit%64)) != 0 {
-			continue // the thread had its first response in an earlier month
+			return true // the thread had its first response in an earlier month
 		}
 		m.done[bit/64] |= 1 << uint(bit%64)
-		if f.known {
-			c.tally(f.author).firstResponses++
-		}
-	}
-	clear(c.first)
+		return false
+	}, m.views.get)
 	n := len(c.tallies)
-	c.reach.each(n, func(i int32, others []int32) { c.tallies[i].reach = int64(len(others)) })
-	c.helped.each(n, func(i int32, starters []int32) { c.tallies[i].helped = int64(len(starters)) })
-	c.threads.each(n, func(i int32, threads []int64) {
-		var sum int64
-		for _, th := range threads {
-			sum += m.views.get(th)
-		}
-		c.tallies[i].audience = sum
-	})
-
 	m.author.Reserve(n)
 	m.authorKey.Reserve(n)
 	m.month.Reserve(n)
@@ -431,21 +310,10 @@ func (m *metricsRun) finish(c *monthCount) {
 		m.author.Append(m.names[t.author-m.base])
 		m.authorKey.UnsafeAppend(t.author)
 		m.month.UnsafeAppend(arrow.Date32(c.month))
-		m.ints[0].UnsafeAppend(t.posts)
-		m.ints[1].UnsafeAppend(t.comments)
-		m.ints[2].UnsafeAppend(t.questions)
-		m.ints[3].UnsafeAppend(t.answers)
-		m.ints[4].UnsafeAppend(t.topics)
-		m.ints[5].UnsafeAppend(t.received)
-		m.ints[6].UnsafeAppend(t.accepted)
-		m.ints[7].UnsafeAppend(t.reach)
-		m.ints[8].UnsafeAppend(t.helped)
-		m.ints[9].UnsafeAppend(t.firstResponses)
-		m.ints[10].UnsafeAppend(t.audience)
-		m.ints[11].UnsafeAppend(int64(bits.OnesCount32(t.days)))
-		c.slot[t.author-c.base] = 0
+		for i, v := range t.m.pointers() {
+			m.ints[i].UnsafeAppend(*v)
+		}
 	}
-	c.tallies = c.tallies[:0]
 }
 
 // store writes batches of finished rows into monthly_metrics under source,

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -52,16 +51,11 @@ func (s *postSet) add(key int64) {
 
 // span is what a count over a span reads by: its source (empty: every
 // source), its bounds [from, to), and its area's posts (nil: every post).
+// The counting itself is engine/count.go's.
 type span struct {
 	source   string
 	from, to time.Time
 	area     *postSet
-}
-
-// in reports whether a post whose areas are those of the post areasOf (0
-// and invalid: none known) counts in the span's area.
-func (sp span) in(areasOf *array.Int64, i int) bool {
-	return sp.area == nil || (areasOf.IsValid(i) && sp.area.has(areasOf.Value(i)))
 }
 
 func (sp span) sourceArg() any {
@@ -110,47 +104,11 @@ func areaPosts(ctx context.Context, db querier, ar *duckdb.Arrow, patterns []str
 	return set, err
 }
 
-// spanCount is the counting of one span.
+// spanCount is the counting of one span: its counter, kept for the
+// audience of the accounts that need it.
 type spanCount struct {
 	span
-	month0  int     // the span's first month, as year*12 + month - 1
-	slot    []int32 // by author_key: index+1 in tallies, 0 none
-	tallies []spanTally
-	reach   distinctCounter[int32]
-	helped  distinctCounter[int32]
-	threads distinctCounter[int64]
-	days    distinctCounter[int32]
-	// responses are the candidates for their threads' first response
-	// made in the span, answered the threads that had one in the area
-	// before it.
-	responses []spanResponse
-	answered  postSet
-	nobody    func(int32) bool
-}
-
-// spanTally is one account's counts over the span.
-type spanTally struct {
-	author int32
-	m      Metrics
-	mask   uint64
-}
-
-func (c *spanCount) index(author int32) int32 {
-	for int(author) >= len(c.slot) {
-		c.slot = append(c.slot, make([]int32, len(c.slot)+1024)...)
-	}
-	if c.slot[author] == 0 {
-		c.tallies = append(c.tallies, spanTally{author: author})
-		c.slot[author] = int32(len(c.tallies))
-	}
-	return c.slot[author] - 1
-}
-
-// spanResponse is an answer or reply that may be its thread's first
-// response.
-type spanResponse struct {
-	thread int64
-	firstResponse
+	*counter
 }
 
 // spanMetrics counts the metrics of every account over sp from post_links
@@ -161,14 +119,14 @@ type spanResponse struct {
 // accounts is the number of author_keys expected (the arrays grow past
 // it).
 func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int32) bool, accounts int, withAudience bool) (*spanCount, []accountWindow, error) {
-	m0 := MonthOf(sp.from)
-	c := &spanCount{span: sp, month0: m0.Year()*12 + int(m0.Month()) - 1, slot: make([]int32, accounts), nobody: nobody}
+	c := &spanCount{span: sp, counter: newCounter(sp.from, sp.to, sp.area, nobody, accounts)}
 	// The links of the months the span overlaps, read by month (which
-	// the file's zone maps find fast), kept when made in the span.
+	// the file's zone maps find fast), kept when made in the span. They
+	// are all read before they are counted, so that the counts' buffers
+	// are made once at their size: grown as the rows came, they took
+	// twice as long as the counting.
+	m0 := MonthOf(sp.from)
 	months := []any{sql.Named("source", sp.sourceArg()), sql.Named("first", m0), sql.Named("last", MonthOf(sp.to.Add(-time.Microsecond)))}
-	// The links are all read before they are counted, so that the
-	// counts' buffers are made once at their size: grown as the rows came,
-	// they took twice as long as the counting.
 	var links []arrow.RecordBatch
 	rows := 0
 	defer func() {
@@ -184,12 +142,8 @@ func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int
 	if err != nil {
 		return nil, nil, fmt.Errorf("span: %w", err)
 	}
-	c.reach.grow(2 * rows)
-	c.helped.grow(rows)
-	c.threads.grow(rows)
-	c.days.grow(rows)
-	c.responses = make([]spanResponse, 0, rows/2)
-	c.tallies = make([]spanTally, 0, min(rows, accounts)/4)
+	c.grow(rows)
+	c.tallies = slices.Grow(c.tallies, min(rows, accounts)/4)
 	for _, rec := range links {
 		c.count(rec)
 	}
@@ -197,7 +151,7 @@ func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int
 		author := rec.Column(0).(*array.Int32)
 		areasOf := rec.Column(1).(*array.Int64)
 		for i := range int(rec.NumRows()) {
-			if author.IsValid(i) && sp.in(areasOf, i) {
+			if author.IsValid(i) && c.in(areasOf, i) {
 				c.tallies[c.index(author.Value(i))].m.Accepted++
 			}
 		}
@@ -207,34 +161,20 @@ func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int
 	}
 	// A thread answered in the area before the span has its first
 	// response there.
+	var answered postSet
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		thread := rec.Column(0).(*array.Int64)
 		areasOf := rec.Column(1).(*array.Int64)
 		for i := range int(rec.NumRows()) {
-			if sp.in(areasOf, i) {
-				c.answered.add(thread.Value(i))
+			if c.in(areasOf, i) {
+				answered.add(thread.Value(i))
 			}
 		}
 	}, queries.MustGet("span_answered"), sp.args()...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("span: first responses: %w", err)
 	}
-	// Each thread's first response in the span: the earliest, of two at
-	// the same instant the one stored first.
-	slices.SortFunc(c.responses, func(a, b spanResponse) int {
-		return cmp.Or(cmp.Compare(a.thread, b.thread), cmp.Compare(a.ts, b.ts), cmp.Compare(a.key, b.key))
-	})
-	for i, r := range c.responses {
-		if (i > 0 && c.responses[i-1].thread == r.thread) || c.answered.has(r.thread) || !r.known {
-			continue
-		}
-		c.tallies[c.index(r.author)].m.FirstResponses++
-	}
-
-	n := len(c.tallies)
-	c.reach.each(n, func(i int32, others []int32) { c.tallies[i].m.Reach = int64(len(others)) })
-	c.helped.each(n, func(i int32, starters []int32) { c.tallies[i].m.Helped = int64(len(starters)) })
-	c.days.each(n, func(i int32, days []int32) { c.tallies[i].m.ActiveDays = int64(len(days)) })
+	c.finish(answered.has, nil)
 	if withAudience {
 		aud, err := c.audience(ctx, ar, nil)
 		if err != nil {
@@ -244,7 +184,7 @@ func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int
 			c.tallies[i].m.Audience = aud[c.tallies[i].author]
 		}
 	}
-	out := make([]accountWindow, n)
+	out := make([]accountWindow, len(c.tallies))
 	for i, t := range c.tallies {
 		out[i] = accountWindow{key: t.author, m: t.m, mask: t.mask}
 	}
@@ -307,91 +247,4 @@ func (c *spanCount) audience(ctx context.Context, ar *duckdb.Arrow, authors []in
 		out[c.tallies[owner].author] = sum
 	}
 	return out, nil
-}
-
-// count counts a batch of the span's links (the columns of
-// queries/span_links.sql), those of the area only.
-func (c *spanCount) count(rec arrow.RecordBatch) {
-	postKey := rec.Column(0).(*array.Int64)
-	author := rec.Column(1).(*array.Int32)
-	kind := rec.Column(2).(*array.Int8)
-	ts := rec.Column(3).(*array.Int64)
-	parent := rec.Column(4).(*array.Int32)
-	thread := rec.Column(5).(*array.Int64)
-	starter := rec.Column(6).(*array.Int32)
-	areasOf := rec.Column(7).(*array.Int64)
-	from, to := c.from.UnixMicro(), c.to.UnixMicro()
-	for i := range int(rec.NumRows()) {
-		if at := ts.Value(i); at < from || at >= to || !c.in(areasOf, i) {
-			continue
-		}
-		hasAuthor := author.IsValid(i)
-		a := author.Value(i)
-		k := kind.Value(i)
-		key := postKey.Value(i)
-		hasThread := thread.IsValid(i)
-		th := thread.Value(i)
-		startsThread := hasThread && th == key
-		hasStarter := starter.IsValid(i)
-		st := starter.Value(i)
-		at := ts.Value(i)
-
-		ai := int32(-1)
-		if hasAuthor {
-			ai = c.index(a)
-			t := &c.tallies[ai]
-			switch k {
-			case kindQuestion:
-				t.m.Questions++
-				t.m.Posts++
-			case kindAnswer:
-				t.m.Answers++
-				t.m.Posts++
-			case kindComment:
-				t.m.Comments++
-			case kindTopic:
-				t.m.Topics++
-				t.m.Posts++
-			case kindReply:
-				t.m.Posts++
-			}
-			c.days.add(ai, int32(dayOf(at)))
-			when := time.UnixMicro(at).UTC()
-			t.mask |= 1 << uint(when.Year()*12+int(when.Month())-1-c.month0)
-			if !startsThread && hasStarter && st != a && !c.nobody(st) {
-				c.helped.add(ai, st)
-			}
-			if hasThread {
-				c.threads.add(ai, th)
-			}
-		}
-		if parent.IsValid(i) {
-			p := parent.Value(i)
-			if !hasAuthor || a != p {
-				pi := c.index(p)
-				c.tallies[pi].m.Received++
-				if hasAuthor && !c.nobody(a) && !c.nobody(p) {
-					c.reach.add(ai, p)
-					c.reach.add(pi, a)
-				}
-			}
-		}
-		// As in the monthly count: an answer or reply, not the thread's
-		// first post, by someone other than its starter.
-		if (k == kindAnswer || k == kindReply) && hasThread && !startsThread &&
-			(hasAuthor != hasStarter || (hasAuthor && a != st)) {
-			c.responses = append(c.responses, spanResponse{th, firstResponse{ts: at, key: key, author: a, known: hasAuthor}})
-		}
-	}
-}
-
-// dayOf returns the whole days since 1970 of a time in microseconds,
-// rounded down.
-func dayOf(us int64) int64 {
-	const day = 24 * 60 * 60 * 1e6
-	d := us / day
-	if us%day < 0 {
-		d--
-	}
-	return d
 }
