@@ -99,6 +99,35 @@ func boardsOf(t *testing.T, s *Store, base Board, profiles []Profile, areas [][]
 	return out
 }
 
+// threePlatforms returns a store of the fixtures of three platforms: the
+// Stack Exchange dump (source t), the mail archive (mail) and the saved
+// forum (forum).
+func threePlatforms(t *testing.T) *Store {
+	t.Helper()
+	s, _ := newStore(t)
+	ingestDump(t, s, fixture)
+	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
+		if _, err := s.Ingest(context.Background(), r, ingest.Options{Source: src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// configuredBoard is a board of threePlatforms' with configured people
+// (one of them across platforms) and exclusions: an account bounded in
+// time, a domain, a pattern.
+func configuredBoard() Board {
+	return Board{
+		People: []Person{{Name: "Alice Everywhere", Accounts: [][2]string{{"mail", "alice@example.org"}, {"t", "1"}}}},
+		Exclusions: []Exclusion{
+			{Source: "t", Author: "2", From: time.Date(2021, 5, 31, 0, 0, 0, 0, time.UTC), Reason: "employee"},
+			{Domain: "example.com", Reason: "vendor"},
+			{Name: "Carol*", Reason: "bot"},
+		},
+	}
+}
+
 var mvpProfile = Profile{Name: "mvp", Weights: map[string]float64{"posts": 1, "received": 1, "accepted": 3, "first_responses": 2, "helped": 1, "reach": 0.5, "audience": 0.001}}
 
 // TestBoardAgrees: the boards ranked in Go are those of the SQL reference,
@@ -108,22 +137,8 @@ var mvpProfile = Profile{Name: "mvp", Weights: map[string]float64{"posts": 1, "r
 // rankings, one source, top 2 (ties at the cut), people asked for by key
 // and only them.
 func TestBoardAgrees(t *testing.T) {
-	s, _ := newStore(t)
-	ctx := context.Background()
-	ingestDump(t, s, fixture)
-	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
-		if _, err := s.Ingest(ctx, r, ingest.Options{Source: src}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	base := Board{
-		People: []Person{{Name: "Alice Everywhere", Accounts: [][2]string{{"mail", "alice@example.org"}, {"t", "1"}}}},
-		Exclusions: []Exclusion{
-			{Source: "t", Author: "2", From: time.Date(2021, 5, 31, 0, 0, 0, 0, time.UTC), Reason: "employee"},
-			{Domain: "example.com", Reason: "vendor"},
-			{Name: "Carol*", Reason: "bot"},
-		},
-	}
+	s := threePlatforms(t)
+	base := configuredBoard()
 	areas := [][]string{{"go"}, {"s?l", "nothing*"}, {"*"}}
 	boards := boardsOf(t, s, base, []Profile{calvinProfile, mvpProfile}, areas)
 	for _, b := range boards[:len(boards)/3] {
@@ -197,21 +212,9 @@ func TestSharedDataAgrees(t *testing.T) {
 // person of the fixtures of three platforms, with configured people and
 // exclusions, under two profiles and by a metric.
 func TestHistoryRanks(t *testing.T) {
-	s, _ := newStore(t)
+	s := threePlatforms(t)
 	ctx := context.Background()
-	ingestDump(t, s, fixture)
-	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
-		if _, err := s.Ingest(ctx, r, ingest.Options{Source: src}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	base := Board{
-		People: []Person{{Name: "Alice Everywhere", Accounts: [][2]string{{"mail", "alice@example.org"}, {"t", "1"}}}},
-		Exclusions: []Exclusion{
-			{Source: "t", Author: "2", From: time.Date(2021, 5, 31, 0, 0, 0, 0, time.UTC), Reason: "employee"},
-			{Name: "Carol*", Reason: "bot"},
-		},
-	}
+	base := configuredBoard()
 	var everyone []string
 	rows, err := s.db.Query("SELECT DISTINCT person FROM accounts UNION SELECT 'person:Alice Everywhere' ORDER BY 1")
 	if err != nil {
@@ -274,14 +277,8 @@ func TestHistoryRanks(t *testing.T) {
 // comments), for every account of three platforms' fixtures and every
 // month with their metrics.
 func TestExplainCounts(t *testing.T) {
-	s, _ := newStore(t)
+	s := threePlatforms(t)
 	ctx := context.Background()
-	ingestDump(t, s, fixture)
-	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
-		if _, err := s.Ingest(ctx, r, ingest.Options{Source: src}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	rows, err := s.db.Query(`SELECT source, author, month, posts + comments, received, accepted, first_responses FROM monthly_metrics ORDER BY ALL`)
 	if err != nil {
 		t.Fatal(err)

@@ -319,6 +319,13 @@ func (m *metricsRun) finish(c *monthCount) {
 // store writes batches of finished rows into monthly_metrics under source,
 // as one statement (DuckDB reads the batches on all its threads).
 func (m *metricsRun) store(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, batches []arrow.RecordBatch) error {
+	return insertMetrics(ctx, tx, ar, batches, "INSERT INTO monthly_metrics BY NAME SELECT $source AS source, * FROM "+metricsView, sql.Named("source", source))
+}
+
+// insertMetrics runs an insert that reads batches of computed metrics from
+// the view metricsView, as one statement (DuckDB reads the batches on all
+// its threads).
+func insertMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, batches []arrow.RecordBatch, insert string, args ...any) error {
 	if len(batches) == 0 {
 		return nil
 	}
@@ -332,7 +339,7 @@ func (m *metricsRun) store(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, so
 		return fmt.Errorf("metrics: %w", err)
 	}
 	defer drop()
-	if _, err := tx.ExecContext(ctx, "INSERT INTO monthly_metrics BY NAME SELECT $source AS source, * FROM "+metricsView, sql.Named("source", source)); err != nil {
+	if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
 		return fmt.Errorf("metrics: store: %w", err)
 	}
 	return drop()
@@ -555,19 +562,6 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source str
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-	if err != nil {
-		return err
-	}
-	defer rr.Release()
-	drop, err := streamView(ctx, tx, ar, rr, metricsView)
-	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
-	}
-	defer drop()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO monthly_metrics BY NAME
-		SELECT $source AS source, k.author, v.* FROM `+metricsView+` AS v JOIN account_keys AS k USING (author_key)`, sql.Named("source", source)); err != nil {
-		return fmt.Errorf("metrics: store: %w", err)
-	}
-	return drop()
+	return insertMetrics(ctx, tx, ar, []arrow.RecordBatch{rec}, `INSERT INTO monthly_metrics BY NAME
+		SELECT $source AS source, k.author, v.* FROM `+metricsView+` AS v JOIN account_keys AS k USING (author_key)`, sql.Named("source", source))
 }

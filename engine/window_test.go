@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/calvinslist/calvin/ingest"
-	"github.com/calvinslist/calvin/ingest/discourse"
-	"github.com/calvinslist/calvin/ingest/mbox"
 )
 
 // monthlyRows returns monthly_metrics of a store, a line per account and
@@ -46,14 +44,7 @@ func monthlyRows(t *testing.T, s *Store) []string {
 // monthly_metrics (engine/metrics.go): three writings of the definitions
 // that must not drift.
 func TestSpanMetricsAgree(t *testing.T) {
-	s, _ := newStore(t)
-	ctx := context.Background()
-	ingestDump(t, s, fixture)
-	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
-		if _, err := s.Ingest(ctx, r, ingest.Options{Source: src}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := threePlatforms(t)
 	checkSpans(t, s, 0)
 }
 
