@@ -29,7 +29,7 @@ SELECT area, CAST(nextval('area_key_numbers') AS INTEGER)
 FROM (SELECT DISTINCT unnest(areas) AS area FROM posts) ANTI JOIN area_keys USING (area);
 
 INSERT INTO post_areas (post_key, area_key)
-SELECT p.post_key, k.area_key
+SELECT DISTINCT p.post_key, k.area_key
 FROM (SELECT post_key, unnest(areas) AS area FROM posts WHERE post_key NOT IN (SELECT post_key FROM post_areas)) AS p
 JOIN area_keys AS k USING (area);
 
