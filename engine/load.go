@@ -484,7 +484,10 @@ func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, s
 	if added {
 		r.Months = len(months)
 		err = refreshMonths(ctx, tx, ar, source, months, stats)
-	} else {
+	} else if _, err = tx.ExecContext(ctx, `UPDATE post_links SET accepted_at = p.accepted_at FROM posts AS p
+		WHERE post_links.source = $source AND p.source = $source AND p.post_key = post_links.post_key
+		  AND p.accepted_at IS DISTINCT FROM post_links.accepted_at`, sql.Named("source", source)); err == nil {
+		// Stored posts may have changed: their links' acceptances with them.
 		err = refreshMetrics(ctx, tx, ar, source, stats)
 	}
 	if err != nil {

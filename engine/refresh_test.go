@@ -44,7 +44,8 @@ func derived(t *testing.T, s *Store) string {
 // displaced one's both change); an answer accepted months after it was
 // written; a reply stored before its parent, then the parent; and a newer
 // dump that changes stored posts (views, acceptance), which refreshes
-// every month.
+// every month. After each, the counts over every span and area (from
+// post_links) are still those of the posts (window_metrics.sql).
 func TestIncrementalRefresh(t *testing.T) {
 	s, _ := newStore(t)
 	ctx := context.Background()
@@ -104,5 +105,7 @@ func TestIncrementalRefresh(t *testing.T) {
 		if full := derived(t, s); after != full {
 			t.Errorf("%s: the ingest's refresh left\n%s\na full refresh makes\n%s", step.name, after, full)
 		}
+		// The spans' counts, from the links, are still those of the posts.
+		checkSpans(t, s, 0)
 	}
 }

@@ -110,7 +110,7 @@ func (s *Store) create(ctx context.Context) error {
 	var made, numbered bool
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'posts'),
-		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'post_areas')`).Scan(&made, &numbered)
+		(SELECT count(*) > 0 FROM information_schema.columns WHERE table_name = 'post_links' AND column_name = 'accepted_at')`).Scan(&made, &numbered)
 	if err != nil {
 		return err
 	}
@@ -132,9 +132,9 @@ func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas')),
 		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person'), ('posts', 'post_key'), ('published', 'excluded'), ('published', 'top'),
-			('accounts', 'author_key'), ('accounts', 'person_key'), ('monthly_metrics', 'author_key'), ('post_links', 'areas_of'))),
+			('accounts', 'author_key'), ('accounts', 'person_key'), ('monthly_metrics', 'author_key'), ('post_links', 'areas_of'), ('post_links', 'accepted_at'))),
 		(SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'calvin\_%\_stream' ESCAPE '\')`).Scan(&tables, &columns, &views)
-	return tables == 12 && columns == 9 && views == 0, err
+	return tables == 12 && columns == 10 && views == 0, err
 }
 
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)

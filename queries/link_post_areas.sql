@@ -3,9 +3,9 @@
 -- (after link_area_keys has numbered them).
 -- Parameters: $source, $after.
 INSERT INTO post_areas (post_key, area_key)
-SELECT DISTINCT p.post_key, k.area_key
+SELECT p.post_key, k.area_key
 FROM (
-    SELECT post_key, unnest(areas) AS area
+    SELECT post_key, unnest(list_distinct(areas)) AS area
     FROM posts
     WHERE source = $source AND post_key > $after
 ) AS p

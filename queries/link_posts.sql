@@ -24,11 +24,11 @@
 INSERT INTO post_links BY NAME
 WITH n AS (
     -- two parts: an OR of the two would read every post's columns
-    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas
+    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas, accepted_at
     FROM posts
     WHERE source = $source AND post_key > $after
     UNION ALL
-    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas
+    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas, accepted_at
     FROM posts
     WHERE source = $source AND post_key <= $after AND post_key IN (SELECT post_key FROM relink)
 ),
@@ -41,6 +41,7 @@ SELECT $source AS source,
        CAST(CASE n.kind WHEN 'question' THEN 1 WHEN 'answer' THEN 2 WHEN 'comment' THEN 3
                         WHEN 'topic' THEN 4 WHEN 'reply' THEN 5 END AS TINYINT) AS kind,
        n.created_at,
+       n.accepted_at,
        na.author_key,
        par.post_key   AS parent_key,
        pa.author_key  AS parent_author_key,

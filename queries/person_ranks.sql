@@ -33,12 +33,19 @@ grouped AS (
     SELECT author_key FROM accounts
     WHERE person_key IN (SELECT person_key FROM accounts GROUP BY person_key HAVING count(*) > 1)
        OR list_contains(from_json(CAST($grouped AS VARCHAR), '["INTEGER"]'), person_key)
+),
+-- The rows are chosen first, then their accounts looked up: joined the
+-- other way, DuckDB may look up every row's account first (4 s, not 0.3,
+-- at ten million posts).
+candidates AS MATERIALIZED (
+    SELECT mm.*
+    FROM monthly_metrics AS mm
+    JOIN mine USING (month)
+    WHERE ({{value}} >= mine.v OR mm.author_key IN (SELECT author_key FROM grouped))
+      AND mm.author_key NOT IN (SELECT author_key FROM me)
 )
-SELECT mm.month, mm.author_key, a.person_key, a.ranked,
-       mm.posts, mm.comments, mm.questions, mm.answers, mm.topics, mm.received, mm.accepted,
-       mm.reach, mm.helped, mm.first_responses, mm.audience, mm.active_days
-FROM monthly_metrics AS mm
-JOIN mine USING (month)
+SELECT c.month, c.author_key, a.person_key, a.ranked,
+       c.posts, c.comments, c.questions, c.answers, c.topics, c.received, c.accepted,
+       c.reach, c.helped, c.first_responses, c.audience, c.active_days
+FROM candidates AS c
 JOIN accounts AS a USING (author_key)
-WHERE ({{value}} >= mine.v OR mm.author_key IN (SELECT author_key FROM grouped))
-  AND mm.author_key NOT IN (SELECT author_key FROM me)

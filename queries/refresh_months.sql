@@ -22,9 +22,7 @@ SELECT DISTINCT CAST(m - DATE '1970-01-01' AS INTEGER) AS month
 FROM (
     SELECT month AS m FROM n
     UNION ALL
-    SELECT CAST(date_trunc('month', p.accepted_at) AS DATE)
-    FROM posts AS p
-    WHERE p.source = $source AND p.post_key > $after AND p.accepted_at IS NOT NULL
+    SELECT CAST(date_trunc('month', accepted_at) AS DATE) FROM n WHERE accepted_at IS NOT NULL
     UNION ALL
     SELECT l.month
     FROM post_links AS l JOIN responded AS r USING (thread_key)

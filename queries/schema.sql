@@ -222,6 +222,10 @@ CREATE TABLE IF NOT EXISTS post_areas (
 -- when it has areas of its own, else its thread's first post (a Stack
 -- Exchange answer or comment); NULL while that post is not stored.
 ALTER TABLE post_links ADD COLUMN IF NOT EXISTS areas_of BIGINT;
+-- post_links.accepted_at: posts.accepted_at, copied by the link step and
+-- by every refresh of a source whose stored posts changed, so that the
+-- answers accepted in a span are found among the links.
+ALTER TABLE post_links ADD COLUMN IF NOT EXISTS accepted_at TIMESTAMP;
 
 -- The views an ingest's Arrow streams were seen under, which an earlier Calvin
 -- left in the file after the load (ordinary views of memory long

@@ -29,10 +29,14 @@ SELECT area, CAST(nextval('area_key_numbers') AS INTEGER)
 FROM (SELECT DISTINCT unnest(areas) AS area FROM posts) ANTI JOIN area_keys USING (area);
 
 INSERT INTO post_areas (post_key, area_key)
-SELECT DISTINCT p.post_key, k.area_key
-FROM (SELECT post_key, unnest(areas) AS area FROM posts WHERE post_key NOT IN (SELECT post_key FROM post_areas)) AS p
+SELECT p.post_key, k.area_key
+FROM (SELECT post_key, unnest(list_distinct(areas)) AS area FROM posts WHERE post_key NOT IN (SELECT post_key FROM post_areas)) AS p
 JOIN area_keys AS k USING (area);
 
 UPDATE post_links SET areas_of = CASE WHEN len(p.areas) > 0 THEN p.post_key ELSE post_links.thread_key END
 FROM posts AS p
 WHERE post_links.areas_of IS NULL AND p.post_key = post_links.post_key;
+
+UPDATE post_links SET accepted_at = p.accepted_at
+FROM posts AS p
+WHERE post_links.accepted_at IS NULL AND p.accepted_at IS NOT NULL AND p.post_key = post_links.post_key;
