@@ -72,7 +72,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		return nil, fmt.Errorf("leaderboard: %w", err)
 	}
 	r := ranking{Board: b, byIndex: byIndex, weights: weights, people: people}
-	var rows []accountWindow
+	var rows []tally
 	if b.Window == "90d" || len(b.Areas) > 0 {
 		sp := span{source: b.Source, from: first, to: last.AddDate(0, 0, 1)}
 		if len(b.Areas) > 0 {
@@ -83,8 +83,9 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		// The audience of everyone is counted only when it is ranked on;
 		// else only the people listed need theirs.
 		audience := slices.Index(MetricNames(), "audience")
-		r.span, rows, err = spanMetrics(ctx, ar, sp, people.nobody, len(people.person), byIndex == audience || weights[audience] != 0)
-		if !(byIndex == audience || weights[audience] != 0) {
+		ranksAudience := byIndex == audience || weights[audience] != 0
+		r.span, rows, err = spanMetrics(ctx, ar, sp, people.nobody, len(people.person), ranksAudience)
+		if !ranksAudience {
 			r.ar = ar
 		}
 	} else {
@@ -124,61 +125,60 @@ func rankedOn(b Board) (byIndex int, weights [12]float64, err error) {
 // monthSums sums each account's monthly_metrics over the months from first
 // to last (queries/board_months.sql).
 // accounts is the number of author_keys expected (the arrays grow past it).
-func monthSums(ctx context.Context, ar *duckdb.Arrow, source string, first, last time.Time, accounts int) ([]accountWindow, error) {
+func monthSums(ctx context.Context, ar *duckdb.Arrow, source string, first, last time.Time, accounts int) ([]tally, error) {
 	var src any
 	if source != "" {
 		src = source
 	}
 	// The rows in pages, which grow without copying what they hold.
 	const page = 1 << 13
-	var pages [][]accountWindow
+	var pages [][]tally
 	n := 0
 	slot := make([]int32, accounts) // by author_key: index+1 in the pages, 0 none
 	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		key := rec.Column(0).(*array.Int32)
 		month := rec.Column(1).(*array.Int32)
-		var cols [12]*array.Int64
-		for i := range cols {
-			cols[i] = rec.Column(2 + i).(*array.Int64)
-		}
+		cols := metricColumns(rec, 2)
 		for i := range int(rec.NumRows()) {
 			k := key.Value(i)
-			for int(k) >= len(slot) {
-				slot = append(slot, make([]int32, len(slot)+1)...)
-			}
+			slot = room(slot, k)
 			if slot[k] == 0 {
 				if n%page == 0 {
-					pages = append(pages, make([]accountWindow, page))
+					pages = append(pages, make([]tally, page))
 				}
-				pages[n/page][n%page].key = k
+				pages[n/page][n%page].author = k
 				n++
 				slot[k] = int32(n)
 			}
 			j := slot[k] - 1
 			w := &pages[j/page][j%page]
-			m := &w.m
-			m.Posts += cols[0].Value(i)
-			m.Comments += cols[1].Value(i)
-			m.Questions += cols[2].Value(i)
-			m.Answers += cols[3].Value(i)
-			m.Topics += cols[4].Value(i)
-			m.Received += cols[5].Value(i)
-			m.Accepted += cols[6].Value(i)
-			m.Reach += cols[7].Value(i)
-			m.Helped += cols[8].Value(i)
-			m.FirstResponses += cols[9].Value(i)
-			m.Audience += cols[10].Value(i)
-			m.ActiveDays += cols[11].Value(i)
+			w.m.add(cols, i)
 			if cols[0].Value(i)+cols[1].Value(i) > 0 {
 				w.mask |= 1 << uint(month.Value(i))
 			}
 		}
 	}, queries.MustGet("board_months"), sql.Named("first", first), sql.Named("last", last), sql.Named("source", src))
-	out := make([]accountWindow, 0, n)
+	out := make([]tally, 0, n)
 	for _, p := range pages {
 		out = append(out, p[:min(page, n-len(out))]...)
 	}
 	return out, err
+}
+
+// metricColumns returns the twelve columns of metrics, in MetricNames'
+// order, of a batch whose column from is the first.
+func metricColumns(rec arrow.RecordBatch, from int) (cols [12]*array.Int64) {
+	for i := range cols {
+		cols[i] = rec.Column(from + i).(*array.Int64)
+	}
+	return cols
+}
+
+// add adds row i of metricColumns' columns to m.
+func (m *Metrics) add(cols [12]*array.Int64, i int) {
+	for j, v := range m.pointers() {
+		*v += cols[j].Value(i)
+	}
 }
 
 // pointers returns pointers to the metrics, in MetricNames' order.
@@ -191,10 +191,10 @@ func (m *Metrics) pointers() [12]*int64 {
 // and whether it is ranked, by author_key; the configured people's names
 // by automatic person.
 type boardPeople struct {
-	person   []int32 // by author_key: person_key, 0 none
-	unranked postSet // author_keys of the accounts that are nobody
-	named    map[int32]string
-	names    []string // the configured names, sorted: a group of -(i+1) is names[i]
+	person   []int32         // by author_key: person_key, 0 none
+	unranked postSet         // author_keys of the accounts that are nobody
+	named    map[int32]int32 // configured automatic persons: their group, -(i+1) for names[i]
+	names    []string        // the configured names, sorted
 }
 
 func (p *boardPeople) nobody(author int32) bool { return p.unranked.has(int64(author)) }
@@ -212,20 +212,24 @@ func (p *boardPeople) group(author int32) int32 {
 // groupOf returns the group of an automatic person: its configured
 // person's, or its own key.
 func (p *boardPeople) groupOf(pk int32) int32 {
-	if len(p.named) > 0 {
-		if name, ok := p.named[pk]; ok {
-			i, _ := slices.BinarySearch(p.names, name)
-			return int32(-(i + 1))
-		}
+	if g, ok := p.named[pk]; ok {
+		return g
 	}
 	return pk
 }
 
+// groupOfName returns the group of a configured person's name, 0 for a
+// name not configured.
+func (p *boardPeople) groupOfName(name string) int32 {
+	if i, found := slices.BinarySearch(p.names, name); found {
+		return int32(-(i + 1))
+	}
+	return 0
+}
+
 // setAccount records an account's person and rank.
 func (p *boardPeople) setAccount(author, person int32, ranked bool) {
-	for int(author) >= len(p.person) {
-		p.person = append(p.person, make([]int32, max(1024, len(p.person)))...)
-	}
+	p.person = room(p.person, author)
 	p.person[author] = person
 	if !ranked {
 		p.unranked.add(int64(author))
@@ -255,7 +259,7 @@ func loadPeople(ctx context.Context, conn *sql.Conn, ar *duckdb.Arrow, b Board) 
 // loadNamed resolves configured people to the automatic persons their
 // accounts bring (queries/board_people.sql).
 func loadNamed(ctx context.Context, conn *sql.Conn, people []Person) (*boardPeople, error) {
-	p := &boardPeople{named: map[int32]string{}}
+	p := &boardPeople{named: map[int32]int32{}}
 	if len(people) == 0 {
 		return p, nil
 	}
@@ -268,24 +272,31 @@ func loadNamed(ctx context.Context, conn *sql.Conn, people []Person) (*boardPeop
 		return nil, err
 	}
 	defer rows.Close()
+	name := map[int32]string{}
 	for rows.Next() {
 		var pk int32
-		var name string
-		if err := rows.Scan(&pk, &name); err != nil {
+		var n string
+		if err := rows.Scan(&pk, &n); err != nil {
 			return nil, err
 		}
 		// Two names for one automatic person (two of its accounts
 		// configured apart): the first in text order.
-		if n, ok := p.named[pk]; !ok || name < n {
-			p.named[pk] = name
+		if had, ok := name[pk]; !ok || n < had {
+			name[pk] = n
 		}
 	}
-	for _, name := range p.named {
-		p.names = append(p.names, name)
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range name {
+		p.names = append(p.names, n)
 	}
 	slices.Sort(p.names)
 	p.names = slices.Compact(p.names)
-	return p, rows.Err()
+	for pk, n := range name {
+		p.named[pk] = p.groupOfName(n)
+	}
+	return p, nil
 }
 
 // ranking is one board being ranked.
@@ -382,21 +393,19 @@ type person struct {
 // the board's rows. The people are kept in one slice, found by their
 // group's slot, and their accounts chained through next (a person per
 // account, for most, and an object each took a third of the time).
-func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []accountWindow) ([]Entry, error) {
+func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Entry, error) {
 	people := make([]person, 0, len(rows))
 	dense := []int32{}        // by person_key: index+1 in people
 	slot := map[int32]int32{} // by configured person's group (negative): the same
 	next := make([]int32, len(rows))
 	for i, w := range rows {
-		g := r.people.group(w.key)
+		g := r.people.group(w.author)
 		if g == 0 {
 			continue // not in accounts
 		}
 		var at int32
 		if g > 0 {
-			for int(g) >= len(dense) {
-				dense = append(dense, make([]int32, len(dense)+1024)...)
-			}
+			dense = room(dense, g)
 			at = dense[g]
 		} else {
 			at = slot[g]
@@ -416,7 +425,7 @@ func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []accountWindow
 			*dst[j] += *src[j]
 		}
 		p.mask |= w.mask
-		p.ranked = p.ranked && !r.people.nobody(w.key)
+		p.ranked = p.ranked && !r.people.nobody(w.author)
 		next[i], p.account = p.account, int32(i)
 	}
 	top, askedKeys := r.top(), r.Also
@@ -469,7 +478,7 @@ func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []accountWindow
 		p := &people[pi]
 		byPerson[i].person = p
 		for a := p.account; a >= 0; a = next[a] {
-			byPerson[i].accounts = append(byPerson[i].accounts, rows[a].key)
+			byPerson[i].accounts = append(byPerson[i].accounts, rows[a].author)
 		}
 	}
 	if r.ar != nil {
@@ -524,15 +533,14 @@ func boolInt(b bool) int {
 // the weighted metrics in MetricNames' order, each product rounded on its
 // own (as leaderboard.sql computes it: no fused multiply-add).
 func (r *ranking) values(m *Metrics) (score, value float64) {
-	v := [12]int64{m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
-		m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays}
+	v := m.pointers()
 	for i, w := range r.weights {
-		score += float64(w * float64(v[i]))
+		score += float64(w * float64(*v[i]))
 	}
 	if r.byIndex < 0 {
 		return score, score
 	}
-	return score, float64(v[r.byIndex])
+	return score, float64(*v[r.byIndex])
 }
 
 // keyGroups returns the groups of people's keys (person:NAME for a
@@ -543,8 +551,8 @@ func (r *ranking) keyGroups(ctx context.Context, conn *sql.Conn, keys []string) 
 	var auto []string
 	for _, k := range keys {
 		if name, ok := strings.CutPrefix(k, "person:"); ok {
-			if i, found := slices.BinarySearch(r.people.names, name); found {
-				groups[int32(-(i + 1))] = true
+			if g := r.people.groupOfName(name); g != 0 {
+				groups[g] = true
 			}
 			continue
 		}

@@ -91,9 +91,7 @@ func (c *counter) grow(n int) {
 // index returns the position of an account's tally, making it on first
 // use.
 func (c *counter) index(author int32) int32 {
-	for int(author) >= len(c.slot) {
-		c.slot = append(c.slot, make([]int32, len(c.slot)+1024)...)
-	}
+	c.slot = room(c.slot, author)
 	if c.slot[author] == 0 {
 		c.tallies = append(c.tallies, tally{author: author})
 		c.slot[author] = int32(len(c.tallies))
@@ -227,6 +225,15 @@ func (c *counter) finish(answered func(thread int64) bool, views func(thread int
 			c.tallies[i].m.Audience = sum
 		})
 	}
+}
+
+// room returns s, grown (doubled at least) to hold index i: the arrays
+// indexed by author_key or person_key.
+func room(s []int32, i int32) []int32 {
+	if int(i) < len(s) {
+		return s
+	}
+	return append(s, make([]int32, max(int(i)+1-len(s), len(s), 1024))...)
 }
 
 // dayOf returns the whole days since 1970 of a time in microseconds,

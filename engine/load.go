@@ -465,8 +465,7 @@ func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, s
 	var r Refreshed
 	t0 := time.Now()
 	stats.SetPhase("linking posts", 0)
-	var months []int32
-	linked, err := linkPosts(ctx, tx, source, added, &months)
+	linked, months, err := linkPosts(ctx, tx, source, added)
 	if err != nil {
 		return r, err
 	}
@@ -550,21 +549,21 @@ func (r *Refreshed) add(o Refreshed) {
 // their new accounts, and makes again those left pending, whose parent or
 // thread may have been stored since, and returns the highest key linked
 // before. With nothing to link it reads no more than two counts. With
-// added, it lists in months the months whose metrics the posts it links
-// change (queries/refresh_months.sql).
-func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool, months *[]int32) (int64, error) {
-	var linked, links, unlinked, pending int64
-	err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(post_key), 0) FROM post_links WHERE source = $source),
+// added, it also returns the months whose metrics the posts it links
+// change (queries/refresh_months.sql), as days since 1970-01-01.
+func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool) (linked int64, months []int32, err error) {
+	var links, unlinked, pending int64
+	err = tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(post_key), 0) FROM post_links WHERE source = $source),
 		(SELECT count(*) FROM post_links WHERE source = $source),
 		(SELECT count(*) FROM post_links WHERE source = $source AND pending)`, sql.Named("source", source)).Scan(&linked, &links, &pending)
 	if err != nil {
-		return linked, fmt.Errorf("link: %w", err)
+		return linked, nil, fmt.Errorf("link: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM posts WHERE source = ? AND post_key > ?", source, linked).Scan(&unlinked); err != nil {
-		return linked, fmt.Errorf("link: %w", err)
+		return linked, nil, fmt.Errorf("link: %w", err)
 	}
 	if unlinked == 0 && pending == 0 {
-		return linked, nil
+		return linked, nil, nil
 	}
 	args := []any{sql.Named("source", source), sql.Named("after", linked)}
 	for _, step := range []struct {
@@ -579,31 +578,31 @@ func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool, month
 		{linkQuery(unlinked+pending < links/10), args},
 	} {
 		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
-			return linked, fmt.Errorf("link: %w", err)
+			return linked, nil, fmt.Errorf("link: %w", err)
 		}
 	}
 	if added {
 		rows, err := tx.QueryContext(ctx, queries.MustGet("refresh_months"), sql.Named("source", source), sql.Named("after", linked))
 		if err != nil {
-			return linked, fmt.Errorf("link: %w", err)
+			return linked, nil, fmt.Errorf("link: %w", err)
 		}
 		for rows.Next() {
 			var m int32
 			if err := rows.Scan(&m); err != nil {
 				rows.Close()
-				return linked, fmt.Errorf("link: %w", err)
+				return linked, nil, fmt.Errorf("link: %w", err)
 			}
-			*months = append(*months, m)
+			months = append(months, m)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return linked, fmt.Errorf("link: %w", err)
+			return linked, nil, fmt.Errorf("link: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "DROP TABLE relink"); err != nil {
-		return linked, fmt.Errorf("link: %w", err)
+		return linked, nil, fmt.Errorf("link: %w", err)
 	}
-	return linked, nil
+	return linked, months, nil
 }
 
 // linkQuery returns queries/link_posts.sql, narrowed to the parents and

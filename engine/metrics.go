@@ -530,14 +530,9 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source str
 	}
 	nobody := func(a int32) bool { return unranked.has(int64(a)) }
 
-	fields := []arrow.Field{
-		{Name: "author_key", Type: arrow.PrimitiveTypes.Int32},
-		{Name: "month", Type: arrow.FixedWidthTypes.Date32},
-	}
-	for _, name := range MetricNames() {
-		fields = append(fields, arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64})
-	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
+	// The rows of metricsSchema but the author's name, which the insert
+	// looks up by author_key.
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(metricsSchema().Fields()[1:], nil))
 	defer b.Release()
 	for _, month := range months {
 		if err := ctx.Err(); err != nil {
@@ -552,10 +547,10 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source str
 			return fmt.Errorf("metrics: %w", err)
 		}
 		for _, w := range rows {
-			b.Field(0).(*array.Int32Builder).Append(w.key)
+			b.Field(0).(*array.Int32Builder).Append(w.author)
 			b.Field(1).(*array.Date32Builder).Append(arrow.Date32(month))
-			for i, v := range w.m.Values() {
-				b.Field(2 + i).(*array.Int64Builder).Append(v)
+			for i, v := range w.m.pointers() {
+				b.Field(2 + i).(*array.Int64Builder).Append(*v)
 			}
 		}
 		stats.PhaseDone(1)

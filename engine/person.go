@@ -214,8 +214,8 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		return nil, nil
 	}
 	if name, ok := strings.CutPrefix(p.Key, "person:"); ok {
-		if i, found := slices.BinarySearch(people.names, name); found {
-			myGroup = int32(-(i + 1))
+		if g := people.groupOfName(name); g != 0 {
+			myGroup = g
 		}
 	}
 	type month struct {
@@ -228,29 +228,17 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 	for _, m := range months {
 		byMonth[m.Unix()] = &month{ranked: true, above: map[int32]*person{}}
 	}
-	add := func(m *Metrics, cols [12]*array.Int64, i int) {
-		v := m.pointers()
-		for j, c := range cols {
-			*v[j] += c.Value(i)
-		}
-	}
-	columns := func(rec arrow.RecordBatch, from int) (cols [12]*array.Int64) {
-		for j := range cols {
-			cols[j] = rec.Column(from + j).(*array.Int64)
-		}
-		return cols
-	}
 	keys := "[" + strings.Join(mine, ",") + "]"
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		month := rec.Column(0).(*array.Date32)
 		author := rec.Column(1).(*array.Int32)
-		cols := columns(rec, 2)
+		cols := metricColumns(rec, 2)
 		for i := range int(rec.NumRows()) {
 			mo := byMonth[month.Value(i).ToTime().Unix()]
 			if mo == nil {
 				continue
 			}
-			add(&mo.m, cols, i)
+			mo.m.add(cols, i)
 			mo.ranked = mo.ranked && !people.nobody(author.Value(i))
 			mo.accounts = append(mo.accounts, author.Value(i))
 		}
@@ -281,7 +269,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		author := rec.Column(1).(*array.Int32)
 		personKey := rec.Column(2).(*array.Int32)
 		ranked := rec.Column(3).(*array.Boolean)
-		cols := columns(rec, 4)
+		cols := metricColumns(rec, 4)
 		for i := range int(rec.NumRows()) {
 			mo := byMonth[month.Value(i).ToTime().Unix()]
 			if mo == nil || !personKey.IsValid(i) {
@@ -297,7 +285,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 				q = &person{group: g, ranked: true}
 				mo.above[g] = q
 			}
-			add(&q.m, cols, i)
+			q.m.add(cols, i)
 			q.ranked = q.ranked && ranked.Value(i)
 		}
 	}, strings.ReplaceAll(queries.MustGet("person_ranks"), "{{value}}", value), args...)

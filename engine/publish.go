@@ -335,6 +335,9 @@ func metricChanges(a, b Metrics) string {
 
 // Values returns the metrics in the order of MetricNames.
 func (m Metrics) Values() []int64 {
-	return []int64{m.Posts, m.Comments, m.Questions, m.Answers, m.Topics, m.Received, m.Accepted,
-		m.Reach, m.Helped, m.FirstResponses, m.Audience, m.ActiveDays}
+	out := make([]int64, 0, 12)
+	for _, v := range m.pointers() {
+		out = append(out, *v)
+	}
+	return out
 }

@@ -28,13 +28,6 @@ import (
 // is the same definition in SQL, over the posts; TestSpanMetricsAgree
 // holds the two together.
 
-// accountWindow is one account's numbers over a board's window.
-type accountWindow struct {
-	key  int32 // author_key
-	m    Metrics
-	mask uint64 // bit i: the account sent a post or comment in the window's month i
-}
-
 // postSet is a set of post keys.
 type postSet []uint64
 
@@ -118,7 +111,7 @@ type spanCount struct {
 // for the accounts that need it, unless withAudience.
 // accounts is the number of author_keys expected (the arrays grow past
 // it).
-func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int32) bool, accounts int, withAudience bool) (*spanCount, []accountWindow, error) {
+func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int32) bool, accounts int, withAudience bool) (*spanCount, []tally, error) {
 	c := &spanCount{span: sp, counter: newCounter(sp.from, sp.to, sp.area, nobody, accounts)}
 	// The links of the months the span overlaps, read by month (which
 	// the file's zone maps find fast), kept when made in the span. They
@@ -184,11 +177,7 @@ func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int
 			c.tallies[i].m.Audience = aud[c.tallies[i].author]
 		}
 	}
-	out := make([]accountWindow, len(c.tallies))
-	for i, t := range c.tallies {
-		out[i] = accountWindow{key: t.author, m: t.m, mask: t.mask}
-	}
-	return c, out, nil
+	return c, c.tallies, nil
 }
 
 // audience returns the audience of the accounts (all when nil): the sum of

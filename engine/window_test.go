@@ -139,7 +139,7 @@ func checkSpans(t *testing.T, s *Store, months int) {
 				}
 				var g, w []string
 				for _, a := range got {
-					g = append(g, line(a.key, month, a.m)+fmt.Sprintf(" %b", a.mask))
+					g = append(g, line(a.author, month, a.m)+fmt.Sprintf(" %b", a.mask))
 				}
 				for _, a := range ref {
 					w = append(w, line(a.Key, month, a.Metrics)+fmt.Sprintf(" %b", a.Mask))
@@ -154,10 +154,10 @@ func checkSpans(t *testing.T, s *Store, months int) {
 					continue
 				}
 				for _, a := range got {
-					if l := line(a.key, month, a.m); !monthly[l] {
+					if l := line(a.author, month, a.m); !monthly[l] {
 						t.Errorf("%s: not in monthly_metrics", l)
 					}
-					delete(monthly, line(a.key, month, a.m))
+					delete(monthly, line(a.author, month, a.m))
 				}
 			}
 		}
