@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -530,10 +531,12 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source str
 	}
 	nobody := func(a int32) bool { return unranked.has(int64(a)) }
 
-	// The rows of metricsSchema but the author's name, which the insert
-	// looks up by author_key.
-	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(metricsSchema().Fields()[1:], nil))
-	defer b.Release()
+	type monthRows struct {
+		month int32
+		rows  []tally
+	}
+	var counted []monthRows
+	names := map[int32]string{}
 	for _, month := range months {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -546,17 +549,45 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source str
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
+		counted = append(counted, monthRows{month, rows})
 		for _, w := range rows {
-			b.Field(0).(*array.Int32Builder).Append(w.author)
-			b.Field(1).(*array.Date32Builder).Append(arrow.Date32(month))
-			for i, v := range w.m.pointers() {
-				b.Field(2 + i).(*array.Int64Builder).Append(*v)
-			}
+			names[w.author] = ""
 		}
 		stats.PhaseDone(1)
+	}
+	// The accounts' names, looked up by number for these accounts only:
+	// joined to every account in the insert, they took 0.45 s for one
+	// month at ten million posts, against 0.1 s.
+	keys := make([]string, 0, len(names))
+	for k := range names {
+		keys = append(keys, strconv.Itoa(int(k)))
+	}
+	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		key := rec.Column(0).(*array.Int32)
+		name := rec.Column(1).(*array.String)
+		for i := range int(rec.NumRows()) {
+			names[key.Value(i)] = strings.Clone(name.Value(i)) // the batch's memory is given back
+		}
+	}, `SELECT author_key, author FROM account_keys
+		WHERE source = $source AND author_key IN (SELECT unnest(CAST(string_split($keys, ',') AS INTEGER[])))`,
+		sql.Named("source", source), sql.Named("keys", strings.Join(keys, ",")))
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, metricsSchema())
+	defer b.Release()
+	for _, m := range counted {
+		for _, w := range m.rows {
+			b.Field(0).(*array.StringBuilder).Append(names[w.author])
+			b.Field(1).(*array.Int32Builder).Append(w.author)
+			b.Field(2).(*array.Date32Builder).Append(arrow.Date32(m.month))
+			for i, v := range w.m.pointers() {
+				b.Field(3 + i).(*array.Int64Builder).Append(*v)
+			}
+		}
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
 	return insertMetrics(ctx, tx, ar, []arrow.RecordBatch{rec}, `INSERT INTO monthly_metrics BY NAME
-		SELECT $source AS source, k.author, v.* FROM `+metricsView+` AS v JOIN account_keys AS k USING (author_key)`, sql.Named("source", source))
+		SELECT $source AS source, * FROM `+metricsView, sql.Named("source", source))
 }

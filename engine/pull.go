@@ -69,7 +69,7 @@ func (s *Store) pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		defer tx.Rollback() // a no-op once committed
 		var loaded loadCounts
 		if posts != nil {
-			if loaded, err = stage(ctx, ar, tx, posts, fresh, opts.Stats); err != nil {
+			if loaded, err = s.stage(ctx, ar, tx, posts, opts.Source, fresh, opts.Stats); err != nil {
 				return err
 			}
 		}

@@ -45,9 +45,19 @@ func derived(t *testing.T, s *Store) string {
 // written; a reply stored before its parent, then the parent; and a newer
 // dump that changes stored posts (views, acceptance), which refreshes
 // every month. After each, the counts over every span and area (from
-// post_links) are still those of the posts (window_metrics.sql).
+// post_links) are still those of the posts (window_metrics.sql). The
+// accounts' latest names too: a post under a new name, one without a
+// name. Each load runs both ways: staged and merged by id (a few
+// posts), and one MERGE (a large load).
 func TestIncrementalRefresh(t *testing.T) {
+	for _, few := range []int64{fewPosts, 0} {
+		t.Run(fmt.Sprintf("few posts %d", few), func(t *testing.T) { testIncrementalRefresh(t, few) })
+	}
+}
+
+func testIncrementalRefresh(t *testing.T, few int64) {
 	s, _ := newStore(t)
+	s.fewPosts = few
 	ctx := context.Background()
 	at := func(y int, m time.Month, d int) int64 { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC).UnixMicro() }
 	q := func(id, author string, ts int64, views int64) ingest.Post {
@@ -61,6 +71,13 @@ func TestIncrementalRefresh(t *testing.T) {
 	c := func(id, thread, parent, author string, ts int64) ingest.Post {
 		return ingest.Post{PostID: []byte(id), ThreadID: []byte(thread), ParentID: []byte(parent), Kind: ingest.KindComment,
 			Author: []byte(author), AuthorName: []byte(author), CreatedAt: ts}
+	}
+	named := func(p ingest.Post, name string) ingest.Post {
+		p.AuthorName = []byte(name)
+		if name == "" {
+			p.AuthorName = nil
+		}
+		return p
 	}
 	accepted := func(p ingest.Post, ts int64) ingest.Post {
 		p.Accepted, p.AcceptedAt = true, ts
@@ -89,6 +106,9 @@ func TestIncrementalRefresh(t *testing.T) {
 		{"an answer accepted months after it was written", posts{accepted(a("a4", "q3", "bo", at(2021, 3, 10)), at(2021, 6, 1))}, 2},
 		{"a reply before its parent", posts{c("c2", "q5", "q5", "ann", at(2021, 7, 2))}, 1},
 		{"the parent after it", posts{q("q5", "dee", at(2021, 7, 1), 7)}, 1},
+		{"a post under a new name", posts{named(q("q6", "bo", at(2021, 8, 1), 3), "Bo B.")}, 1},
+		{"a post without a name, and an older one under another", posts{
+			named(a("a5", "q6", "cy", at(2021, 8, 3)), ""), named(a("a6", "q5", "cy", at(2021, 7, 3)), "Cy C.")}, 2},
 		{"a newer dump: views and an acceptance changed", posts{q("q1", "ann", at(2021, 1, 5), 99), accepted(a("a1", "q1", "bo", at(2021, 1, 9)), at(2021, 2, 1))}, -1},
 	} {
 		run, err := s.Ingest(ctx, step.posts, ingest.Options{Source: "x"})

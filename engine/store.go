@@ -36,6 +36,11 @@ const storageVersion = "v1.5.0"
 type Store struct {
 	db   *sql.DB
 	path string
+
+	// fewPosts is the most posts a load into a source that has posts
+	// stages and merges by id (loadFew); a larger one is one MERGE.
+	// Tests lower it to run both.
+	fewPosts int64
 }
 
 // Options tune how a Store is opened.
@@ -70,7 +75,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, fewPosts: fewPosts}
 	if opts.MemoryLimit != "" {
 		if _, err := db.ExecContext(ctx, "SET memory_limit = '"+strings.ReplaceAll(opts.MemoryLimit, "'", "")+"'"); err != nil {
 			db.Close()

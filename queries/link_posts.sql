@@ -14,12 +14,12 @@
 -- A post's areas are its own, or, when it has none, its thread's first
 -- post's (areas_of names the post whose areas count).
 --
--- The placeholders in braces narrow the parents and threads looked at to
--- those the new posts name, when they are few beside the source's posts
--- (the engine replaces them: "AND post_id IN (SELECT parent_id FROM n)"
--- and "AND thread_id IN (SELECT thread_id FROM n)"), or by nothing: a
--- thousand posts into ten million then read the ids of the stored posts
--- once, where joining them all built a table of every post.
+-- The parents and threads are looked for among {{candidates}}: the
+-- source's posts, or, when the posts to link are few beside them, the
+-- temporary table link_candidates the engine made of those the posts
+-- name (queries/link_candidates.sql): a thousand posts into ten million
+-- then read four columns of the stored posts once, where joining them all
+-- built a table of every post.
 -- Parameters: $source, $after.
 INSERT INTO post_links BY NAME
 WITH n AS (
@@ -31,6 +31,12 @@ WITH n AS (
     SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas, accepted_at
     FROM posts
     WHERE source = $source AND post_key <= $after AND post_key IN (SELECT post_key FROM relink)
+),
+c AS NOT MATERIALIZED (
+    -- the posts that may be a parent or a thread's first post
+    SELECT post_id, thread_id, post_key, author
+    FROM {{candidates}}
+    WHERE source = $source
 ),
 k AS NOT MATERIALIZED (
     SELECT author, author_key FROM account_keys WHERE source = $source
@@ -50,9 +56,9 @@ SELECT $source AS source,
        CASE WHEN n.own_areas THEN n.post_key ELSE s.post_key END AS areas_of,
        (n.parent_id IS NOT NULL AND par.post_key IS NULL) OR s.post_key IS NULL AS pending
 FROM n
-LEFT JOIN (SELECT post_id, post_key, author FROM posts WHERE source = $source {{parents}}) AS par
+LEFT JOIN (SELECT post_id, post_key, author FROM c) AS par
        ON par.post_id = n.parent_id
-LEFT JOIN (SELECT thread_id, post_key, author FROM posts WHERE source = $source AND post_id = thread_id {{threads}}) AS s
+LEFT JOIN (SELECT thread_id, post_key, author FROM c WHERE post_id = thread_id) AS s
        ON s.thread_id = n.thread_id
 LEFT JOIN k AS na ON na.author = n.author
 LEFT JOIN k AS pa ON pa.author = par.author

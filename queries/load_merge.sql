@@ -6,7 +6,9 @@
 -- or size changed get the new values. A post's id, key, author, kind,
 -- thread and date never change. Returns one row per post inserted or
 -- updated, with merge_action 'INSERT' or 'UPDATE'. Threads the ingestor
--- left NULL are resolved afterwards by resolve_threads.
+-- left NULL are resolved afterwards by resolve_threads. A load of few
+-- posts is staged and merged by id instead (the engine's loadFew, with
+-- load_update, which changes the same columns).
 MERGE INTO posts
 USING (
     SELECT *, CAST(date_trunc('month', created_at) AS DATE) AS month, nextval('post_keys') AS post_key

@@ -1,7 +1,9 @@
 -- refresh_accounts: the accounts of $source as its posts make them (the
 -- engine puts them in place of the source's rows in accounts, with their
--- author_key and person_key): every account, or, with $after, those that
--- wrote a post above it (an ingest that only added posts). An
+-- author_key and person_key), from the temporary table account_posts the
+-- engine made first: every account's posts counted (account_posts.sql),
+-- or, after an ingest that only added posts, those of the accounts that
+-- wrote them (account_posts_added.sql). An
 -- account is not ranked when it is not a person: the Stack Exchange
 -- Community user (-1) owns wiki posts and bumps old questions; Mailman
 -- files messages whose sender it lost under bogus@does.not.exist.com.
@@ -12,7 +14,7 @@
 -- account_facts); any other account is a person of its own
 -- (account:SOURCE/AUTHOR). The configuration's people are applied when
 -- ranking.
--- Parameters: $source, $after (NULL: every account).
+-- Parameters: $source.
 SELECT $source AS source,
        pl.platform,
        a.*,
@@ -28,19 +30,7 @@ SELECT $source AS source,
            WHEN f.value IS NOT NULL THEN 'se:' || f.value
            ELSE 'account:' || $source || '/' || a.author
        END AS person
-FROM (
-    -- grouped by the account alone: with the source as a second key
-    -- (the same in every row) it took a third longer at ten million posts
-    SELECT author,
-           arg_max(author_name, created_at) AS name,
-           count(*)                         AS messages,
-           min(created_at)                  AS first_post,
-           max(created_at)                  AS last_post
-    FROM posts
-    WHERE source = $source AND author IS NOT NULL
-      AND ($after IS NULL OR author IN (SELECT author FROM posts WHERE source = $source AND post_key > $after))
-    GROUP BY author
-) AS a
+FROM account_posts AS a
 CROSS JOIN (SELECT platform FROM posts WHERE source = $source LIMIT 1) AS pl
 LEFT JOIN (
     SELECT author, min(value) AS value
