@@ -4,9 +4,11 @@ GO      ?= go
 TAGS    := -tags duckdb_arrow
 CALVIN  := bin/calvin
 
-.PHONY: build demo test test-deps bench fuzz vet clean
+.PHONY: build build-deps demo test test-deps bench fuzz vet clean
 
-build:
+# liblzma-dev (the .7z reader's decoder, through cgo) is installed by
+# scripts/install-build-deps when it is missing.
+build: build-deps
 	$(GO) build $(TAGS) -buildvcs=auto -o $(CALVIN) ./cmd/calvin
 
 # The bundled sample dump into the default calvin.duckdb, then a leaderboard.
@@ -21,8 +23,11 @@ demo: build
 # scripts/install-test-deps. CALVIN_TEST_INN, _PROMETHEUS and _CHROMIUM
 # =require make a missing one fail the tests, not skip them. The pages'
 # screenshots are written to artifacts/.
-test: test-deps vet
+test: build-deps test-deps vet
 	CALVIN_TEST_INN=require CALVIN_TEST_PROMETHEUS=require CALVIN_TEST_CHROMIUM=require $(GO) test $(TAGS) -count=1 ./...
+
+build-deps:
+	scripts/install-build-deps
 
 test-deps:
 	scripts/install-test-deps

@@ -65,3 +65,33 @@ func BenchmarkReadPosts(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadDump reads the whole dump CALVIN_BENCH_DUMP (a folder or a
+// .7z archive; skipped when unset) into Arrow batches, every batch built
+// and released: the read of an ingest without the store. The bytes are
+// those of the XML files read (unpacked), for the figure to set beside
+// `7zz x -so ARCHIVE >/dev/null`.
+func BenchmarkReadDump(b *testing.B) {
+	path := os.Getenv("CALVIN_BENCH_DUMP")
+	if path == "" {
+		b.Skip("CALVIN_BENCH_DUMP names no dump")
+	}
+	fs, err := openFiles(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fs.size())
+	fs.Close()
+	for b.Loop() {
+		rr, err := New(path).Read(context.Background(), ingest.Options{Source: "bench", Strict: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rr.Next() {
+		}
+		if err := rr.Err(); err != nil {
+			b.Fatal(err)
+		}
+		rr.Release()
+	}
+}

@@ -624,7 +624,7 @@ func (d dirFiles) open(name string) (io.ReadCloser, error) {
 
 func (d dirFiles) size() int64 {
 	var n int64
-	for _, name := range []string{"Users.xml", "Votes.xml", "Posts.xml", "Comments.xml"} {
+	for _, name := range dumpFiles() {
 		if fi, err := os.Stat(filepath.Join(string(d), name)); err == nil {
 			n += fi.Size()
 		}
