@@ -54,16 +54,21 @@ func Compact(ctx context.Context, path, via string) (before, after int64, err er
 	}
 	defer conn.Close()
 	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	// failed says why a step failed: a full disk (while copying or at the
+	// copy's checkpoint) asks for another.
+	failed := func(err error) error {
+		if noSpace(err) {
+			return fmt.Errorf("compact: %w: no room for the copy in %s: name a folder on another disk with --via", ErrDiskFull, filepath.Dir(tmp))
+		}
+		return fmt.Errorf("compact: %w", openError(path, err))
+	}
 	for _, q := range []string{
 		"ATTACH " + quote(path) + " AS src (READ_ONLY)",
 		"ATTACH " + quote(tmp) + " AS dst (STORAGE_VERSION '" + storageVersion + "')",
 		"COPY FROM DATABASE src TO dst",
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			if noSpace(err) {
-				return before, 0, fmt.Errorf("compact: %w: no room for the copy in %s: name a folder on another disk with --via", ErrDiskFull, filepath.Dir(tmp))
-			}
-			return before, 0, fmt.Errorf("compact: %w", openError(path, err))
+			return before, 0, failed(err)
 		}
 	}
 	// The sequences must go on from where they were (a key drawn again
@@ -84,7 +89,7 @@ func Compact(ctx context.Context, path, via string) (before, after int64, err er
 	}
 	for _, q := range []string{"CHECKPOINT dst", "DETACH dst", "DETACH src"} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return before, 0, fmt.Errorf("compact: %w", err)
+			return before, 0, failed(err)
 		}
 	}
 	copied = true

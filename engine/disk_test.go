@@ -15,27 +15,29 @@ import (
 	"github.com/calvinslist/calvin/ingest/stackexchange"
 )
 
-// smallDisk mounts a 32 MB tmpfs for the test, or skips it where this
+// smallDisk mounts a 36 MB tmpfs for the test, or skips it where this
 // process may not mount (not root, or a container without the right).
 func smallDisk(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=36m", "tmpfs", dir).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a small filesystem here: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	return dir
 }
 
-// TestDiskFull: on a 32 MB filesystem an ingest too large for it fails
+// TestDiskFull: on a 36 MB filesystem an ingest too large for it fails
 // with ErrDiskFull, saying how to give the room back, and stores nothing;
 // the file has grown to fill the disk (DuckDB never gives room back).
 // calvin compact, with no room beside the file, asks for another disk;
 // through one, it gives the room back, the store and its sequences as
 // they were, and a small ingest then lands. The disk's size makes the
-// ingest fail late, storing the metrics: one that fails early (on 25 MB,
-// while linking) leaves its room at the file's end, which DuckDB gives
-// back when it closes the file, and there is nothing to compact.
+// ingest fail late, storing the metrics: one that fails early (on 32 MB,
+// while linking in chunks, whose temporary tables spill beside the file)
+// leaves its room at the file's end, which DuckDB gives back when it
+// closes the file, and there is nothing to compact. Without room beside
+// the file the copy fails at its checkpoint.
 func TestDiskFull(t *testing.T) {
 	dir := smallDisk(t)
 	path := filepath.Join(dir, "calvin.duckdb")

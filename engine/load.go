@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -124,7 +125,7 @@ func (s *Store) ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 	// process through the refresh, on top of DuckDB's: at ten million
 	// posts that pushed the peak over 2 GiB.
 	debug.FreeOSMemory()
-	if err := finish(ctx, tx, ar, &run, opts, after, loaded.unthreaded > 0, !fresh); err != nil {
+	if err := s.finish(ctx, tx, ar, &run, opts, after, loaded.unthreaded > 0, !fresh); err != nil {
 		return run, interrupted(ctx, err)
 	}
 	opts.Stats.SetPhase("committing", 0)
@@ -141,7 +142,7 @@ func (s *Store) ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // accounts' facts the read found, refreshes the source's derived tables
 // (only what the new posts change when added: the source had posts and
 // this ingest only added to them) and records the run.
-func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, after int64, unthreaded, added bool) error {
+func (s *Store) finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, after int64, unthreaded, added bool) error {
 	stats := opts.Stats
 	stats.SetPhase("checking for posts stored twice", 0)
 	t0 := time.Now()
@@ -175,7 +176,7 @@ func finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts in
 	// changed stored posts (a newer dump: views, acceptances, names) or
 	// accounts' facts (who is one person) refreshes everything.
 	added = added && run.RowsUpdated == 0 && facts == 0
-	if run.Refreshed, err = refresh(ctx, tx, ar, run.Source, stats, added); err != nil {
+	if run.Refreshed, err = s.refresh(ctx, tx, ar, run.Source, stats, added); err != nil {
 		return err
 	}
 	run.Finished = time.Now().UTC()
@@ -566,11 +567,11 @@ func (h *headReader) Release() {
 // (queries/refresh_months.sql) are recomputed, the rest left as they are.
 // Otherwise (a new source, posts changed by a newer dump, account facts
 // added, calvin refresh) every account and month is.
-func refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats, added bool) (Refreshed, error) {
+func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats, added bool) (Refreshed, error) {
 	var r Refreshed
 	t0 := time.Now()
 	stats.SetPhase("linking posts", 0)
-	linked, months, err := linkPosts(ctx, tx, source, added)
+	linked, months, err := s.linkPosts(ctx, tx, source, added)
 	if err != nil {
 		return r, err
 	}
@@ -662,47 +663,86 @@ func (r *Refreshed) add(o Refreshed) {
 // before. With nothing to link it reads no more than two counts. With
 // added, it also returns the months whose metrics the posts it links
 // change (queries/refresh_months.sql), as days since 1970-01-01.
-func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool) (linked int64, months []int32, err error) {
-	var links, unlinked, pending int64
-	err = tx.QueryRowContext(ctx, `SELECT coalesce(max(post_key), 0), count(*), count(*) FILTER (pending)
-		FROM post_links WHERE source = $source`, sql.Named("source", source)).Scan(&linked, &links, &pending)
+//
+// The posts are linked a chunk at a time (Store.linkChunk posts at most):
+// the stored posts a chunk names as parents and threads are found first
+// (queries/link_candidates.sql), then the chunk is joined with them
+// (queries/link_posts.sql). Each statement's joins are then bounded by
+// the chunk, whatever the size of the source: one statement joining
+// every post of 60 million with every other needed several times
+// DuckDB's memory cap, and failed.
+func (s *Store) linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool) (linked int64, months []int32, err error) {
+	var pending, unlinked, first, last int64
+	err = tx.QueryRowContext(ctx, `SELECT coalesce(max(post_key), 0), count(*) FILTER (pending)
+		FROM post_links WHERE source = $source`, sql.Named("source", source)).Scan(&linked, &pending)
 	if err != nil {
 		return linked, nil, fmt.Errorf("link: %w", err)
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM posts WHERE source = ? AND post_key > ?", source, linked).Scan(&unlinked); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*), coalesce(min(post_key), 0), coalesce(max(post_key), 0) FROM posts WHERE source = ? AND post_key > ?",
+		source, linked).Scan(&unlinked, &first, &last); err != nil {
 		return linked, nil, fmt.Errorf("link: %w", err)
 	}
 	if unlinked == 0 && pending == 0 {
 		return linked, nil, nil
 	}
+	chunk, err := s.linkChunkSize(ctx, tx)
+	if err != nil {
+		return linked, nil, fmt.Errorf("link: %w", err)
+	}
 	args := []any{sql.Named("source", source), sql.Named("after", linked)}
-	// The parents and threads of a few posts are looked for among the
-	// stored posts they name, not among all.
-	few := unlinked+pending < links/10
-	candidates, dropCandidates := "", ""
-	if few {
-		candidates = "CREATE OR REPLACE TEMP TABLE link_candidates AS " + queries.MustGet("link_candidates")
-		dropCandidates = "DROP TABLE link_candidates"
+	// exec runs one statement; an error names it (a file of queries/).
+	exec := func(name, query string, args ...any) error {
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("link: %s: %w", name, err)
+		}
+		return nil
 	}
 	for _, step := range []struct {
-		sql  string
-		args []any
+		name, sql string
+		args      []any
 	}{
-		{"CREATE OR REPLACE TEMP TABLE relink AS SELECT post_key FROM post_links WHERE source = $source AND pending", args[:1]},
-		{"DELETE FROM post_links WHERE source = $source AND pending", args[:1]},
-		{queries.MustGet("link_accounts"), args},
-		{queries.MustGet("link_area_keys"), args},
-		{queries.MustGet("link_post_areas"), args},
-		{candidates, args},
-		{linkQuery(few), args},
-		{dropCandidates, nil},
+		{"relink", `CREATE OR REPLACE TEMP TABLE relink AS
+		  SELECT post_key, (row_number() OVER (ORDER BY post_key) - 1) // $chunk AS chunk
+		  FROM post_links WHERE source = $source AND pending`, []any{args[0], sql.Named("chunk", chunk)}},
+		{"relink", "DELETE FROM post_links WHERE source = $source AND pending", args[:1]},
+		{"link_accounts", queries.MustGet("link_accounts"), args},
+		{"link_area_keys", queries.MustGet("link_area_keys"), args},
+		{"link_post_areas", queries.MustGet("link_post_areas"), args},
 	} {
-		if step.sql == "" {
-			continue
+		if err := exec(step.name, step.sql, step.args...); err != nil {
+			return linked, nil, err
 		}
-		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
-			return linked, nil, fmt.Errorf("link: %w", err)
+	}
+	// The chunks: the posts left pending, chunk posts at a time in key
+	// order, then the new posts by ranges of chunk keys.
+	type part struct{ relink, lo, hi int64 }
+	var parts []part
+	for c := int64(0); c*chunk < pending; c++ {
+		parts = append(parts, part{relink: c})
+	}
+	for lo := first - 1; unlinked > 0 && lo < last; lo += chunk {
+		parts = append(parts, part{relink: -1, lo: lo, hi: min(lo+chunk, last)})
+	}
+	for _, p := range parts {
+		chunkArgs := []any{args[0], sql.Named("relink", p.relink), sql.Named("lo", p.lo), sql.Named("hi", p.hi)}
+		for _, step := range []struct {
+			name, sql string
+			args      []any
+		}{
+			{"link_chunk", "CREATE OR REPLACE TEMP TABLE link_chunk AS " + queries.MustGet("link_chunk"), chunkArgs},
+			{"link_candidates", "CREATE OR REPLACE TEMP TABLE link_candidates AS " + queries.MustGet("link_candidates"), args[:1]},
+			{"link_keys", `CREATE OR REPLACE TEMP TABLE link_keys AS
+			  SELECT author, author_key FROM account_keys WHERE source = $source
+			  AND author IN (SELECT author FROM link_chunk UNION ALL SELECT author FROM link_candidates)`, args[:1]},
+			{"link_posts", queries.MustGet("link_posts"), args[:1]},
+		} {
+			if err := exec(step.name, step.sql, step.args...); err != nil {
+				return linked, nil, err
+			}
 		}
+	}
+	if err := exec("link_chunk", "DROP TABLE IF EXISTS link_chunk; DROP TABLE IF EXISTS link_candidates; DROP TABLE IF EXISTS link_keys"); err != nil {
+		return linked, nil, err
 	}
 	if added {
 		var since sql.NullTime
@@ -730,22 +770,55 @@ func linkPosts(ctx context.Context, tx *sql.Tx, source string, added bool) (link
 			return linked, nil, fmt.Errorf("link: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE relink"); err != nil {
-		return linked, nil, fmt.Errorf("link: %w", err)
+	if err := exec("relink", "DROP TABLE relink"); err != nil {
+		return linked, nil, err
 	}
 	return linked, months, nil
 }
 
-// linkQuery returns queries/link_posts.sql, looking for the parents and
-// threads of the posts to link among the source's posts, or, when they
-// are few, among the temporary table link_candidates
-// (queries/link_candidates.sql).
-func linkQuery(few bool) string {
-	candidates := "posts"
-	if few {
-		candidates = "link_candidates"
+// linkChunkSize is the most posts linkPosts links in one statement: the
+// test's choice (Store.linkChunk), or one for each linkBytes of DuckDB's
+// memory cap.
+func (s *Store) linkChunkSize(ctx context.Context, tx *sql.Tx) (int64, error) {
+	if s.linkChunk > 0 {
+		return s.linkChunk, nil
 	}
-	return strings.ReplaceAll(queries.MustGet("link_posts"), "{{candidates}}", candidates)
+	var setting string
+	if err := tx.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&setting); err != nil {
+		return 0, err
+	}
+	limit, err := parseBytes(setting)
+	if err != nil {
+		return 0, fmt.Errorf("memory_limit %q: %w", setting, err)
+	}
+	return max(limit/linkBytes, minLinkChunk), nil
+}
+
+// linkBytes is the memory cap linkPosts allows each post of a chunk
+// (benchmarks/README.md, "the link step in chunks"); minLinkChunk the
+// fewest posts a chunk has whatever the cap.
+const (
+	linkBytes    = 512
+	minLinkChunk = 10_000
+)
+
+// parseBytes reads a size as DuckDB prints it ("953.6 MiB", "1.0 GiB",
+// "512 bytes").
+func parseBytes(s string) (int64, error) {
+	num, unit, ok := strings.Cut(strings.TrimSpace(s), " ")
+	if !ok {
+		return 0, errors.New("no unit")
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, err
+	}
+	scale := map[string]float64{"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
+		"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}[unit]
+	if scale == 0 {
+		return 0, fmt.Errorf("unknown unit %q", unit)
+	}
+	return int64(v * scale), nil
 }
 
 // maxThreadDepth bounds the passes that give posts their parents' threads:
@@ -820,7 +893,7 @@ func (s *Store) Refresh(ctx context.Context, sources ...string) (Refreshed, erro
 		if err != nil {
 			return took, err
 		}
-		r, err := refresh(ctx, tx, ar, src, nil, false)
+		r, err := s.refresh(ctx, tx, ar, src, nil, false)
 		if err != nil {
 			tx.Rollback()
 			return took, interrupted(ctx, err)

@@ -96,7 +96,7 @@ func (s *Store) pull(ctx context.Context, feed ingest.Feed, opts ingest.Options)
 		return run, err
 	}
 	defer tx.Rollback()
-	if err := finish(ctx, tx, ar, &run, opts, after, unthreaded, added); err != nil {
+	if err := s.finish(ctx, tx, ar, &run, opts, after, unthreaded, added); err != nil {
 		return run, interrupted(ctx, err)
 	}
 	opts.Stats.SetPhase("committing", 0)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/calvinslist/calvin/ingest"
+	"github.com/calvinslist/calvin/ingest/discourse"
+	"github.com/calvinslist/calvin/ingest/mbox"
 )
 
 // derived returns the rows a refresh makes, a line each: monthly_metrics
@@ -48,16 +50,17 @@ func derived(t *testing.T, s *Store) string {
 // post_links) are still those of the posts (window_metrics.sql). The
 // accounts' latest names too: a post under a new name, one without a
 // name. Each load runs both ways: staged and merged by id (a few
-// posts), and one MERGE (a large load).
+// posts), and one MERGE (a large load); and the links are made once as
+// one chunk and once a post at a time.
 func TestIncrementalRefresh(t *testing.T) {
-	for _, few := range []int64{fewPosts, 0} {
-		t.Run(fmt.Sprintf("few posts %d", few), func(t *testing.T) { testIncrementalRefresh(t, few) })
+	for _, c := range []struct{ few, chunk int64 }{{fewPosts, 0}, {0, 0}, {fewPosts, 1}} {
+		t.Run(fmt.Sprintf("few posts %d, link chunk %d", c.few, c.chunk), func(t *testing.T) { testIncrementalRefresh(t, c.few, c.chunk) })
 	}
 }
 
-func testIncrementalRefresh(t *testing.T, few int64) {
+func testIncrementalRefresh(t *testing.T, few, chunk int64) {
 	s, _ := newStore(t)
-	s.fewPosts = few
+	s.fewPosts, s.linkChunk = few, chunk
 	ctx := context.Background()
 	at := func(y int, m time.Month, d int) int64 { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC).UnixMicro() }
 	q := func(id, author string, ts int64, views int64) ingest.Post {
@@ -127,5 +130,131 @@ func testIncrementalRefresh(t *testing.T, few int64) {
 		}
 		// The spans' counts, from the links, are still those of the posts.
 		checkSpans(t, s, 0)
+	}
+}
+
+// linkRows returns every row of post_links, a line each, in key order,
+// with the accounts by name (their numbers depend on the order DuckDB
+// meets them in).
+func linkRows(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT l.* EXCLUDE (author_key, parent_author_key, starter_author_key), a.author, pa.author, sa.author
+		FROM post_links AS l
+		LEFT JOIN account_keys AS a ON a.author_key = l.author_key
+		LEFT JOIN account_keys AS pa ON pa.author_key = l.parent_author_key
+		LEFT JOIN account_keys AS sa ON sa.author_key = l.starter_author_key
+		ORDER BY l.source, l.post_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	return out
+}
+
+// TestLinkInChunks: posts linked a few at a time (Store.linkChunk) get the
+// links of those linked at once, on the fixtures of three platforms and
+// after a second ingest that stores the parents of posts left pending by
+// the first (their links made again, in chunks too). A chunk of 3 posts
+// splits each of them; the links are compared row for row.
+func TestLinkInChunks(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2021, 5, 1, 9, 0, 0, 0, time.UTC)
+	reply := func(id, parent string, after time.Duration) ingest.Post {
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte("late"), ParentID: []byte(parent),
+			Kind: ingest.KindReply, Author: []byte("r" + id), CreatedAt: at.Add(after).UnixMicro()}
+	}
+	var replies posts
+	for i := range 7 {
+		replies = append(replies, reply(fmt.Sprint("r", i), "late", time.Duration(i+1)*time.Hour))
+	}
+	late := ingest.Post{PostID: []byte("late"), ThreadID: []byte("late"), Kind: ingest.KindTopic, Author: []byte("op"), CreatedAt: at.UnixMicro()}
+	var want []string
+	for _, chunk := range []int64{0, 3} {
+		// threePlatforms' stores, in one order: the keys are compared too
+		s, _ := newStore(t)
+		s.linkChunk = chunk
+		ingestDump(t, s, fixture)
+		for _, src := range []struct {
+			name string
+			r    ingest.Source
+		}{{"mail", mbox.New("testdata/jan2005.mbox")}, {"forum", discourse.NewDir("../ingest/discourse/testdata/forum")}} {
+			if _, err := s.Ingest(ctx, src.r, ingest.Options{Source: src.name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Ingest(ctx, replies, ingest.Options{Source: "late"}); err != nil {
+			t.Fatal(err)
+		}
+		var pending int
+		if err := s.db.QueryRow("SELECT count(*) FROM post_links WHERE pending AND source = 'late'").Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending != len(replies) {
+			t.Errorf("chunk %d: %d links pending before the topic, want %d", chunk, pending, len(replies))
+		}
+		if _, err := s.Ingest(ctx, posts{late}, ingest.Options{Source: "late"}); err != nil {
+			t.Fatal(err)
+		}
+		got := linkRows(t, s)
+		var stored int
+		if err := s.db.QueryRow("SELECT count(*) FROM posts").Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != stored {
+			t.Errorf("chunk %d: %d links of %d posts", chunk, len(got), stored)
+		}
+		if chunk == 0 {
+			want = got
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("linked 3 posts at a time:\n%s\nat once:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// TestLinkChunkSize: without a test's chunk, the memory cap sets it, one
+// post for each linkBytes of the cap as DuckDB prints it ("953.6 MiB" for
+// 1GB, "190.7 MiB" for 200MB), and at least minLinkChunk.
+func TestLinkChunkSize(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		limit string
+		want  int64
+	}{
+		{"1GB", 999_922_073 / linkBytes},   // 953.6 × 2^20 bytes
+		{"200MB", 199_963_443 / linkBytes}, // 190.7 × 2^20
+		{"4MB", minLinkChunk},              // 3.8 × 2^20 / 512 is 7,782
+	} {
+		s, err := Open(ctx, t.TempDir()+"/c.duckdb", Options{MemoryLimit: c.limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.linkChunkSize(ctx, tx)
+		tx.Rollback()
+		s.Close()
+		if err != nil || got != c.want {
+			t.Errorf("%s: %d posts a chunk (%v), want %d", c.limit, got, err, c.want)
+		}
 	}
 }

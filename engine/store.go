@@ -41,6 +41,10 @@ type Store struct {
 	// stages and merges by id (loadFew); a larger one is one MERGE.
 	// Tests lower it to run both.
 	fewPosts int64
+	// linkChunk, when above zero, is the most posts linked by one
+	// statement; otherwise the memory cap sets it (linkChunkSize). Tests
+	// lower it to link in several chunks.
+	linkChunk int64
 }
 
 // Options tune how a Store is opened.

@@ -1,45 +1,31 @@
--- link_posts: the post_links rows of the posts of $source not linked yet:
--- those stored since the last link (post_key above $after) and those
--- whose links were pending, which the engine has just deleted and listed
--- in the temporary table relink. Each post's author, its parent's and its
--- thread's first post's become numbers (account_keys, post_key), found
--- among every post of the source: a parent stored since is found now.
+-- link_posts: the post_links rows of one chunk of the posts of $source not
+-- linked yet (the temporary table link_chunk, queries/link_chunk.sql).
+-- Each post's author, its parent's and its thread's first post's become
+-- numbers (account_keys, post_key), found among the posts of the source
+-- the chunk names (link_candidates) and their accounts (link_keys): a
+-- parent stored since is found now.
 --
 -- The two joins keep their build sides narrow (a parent needs only its
 -- key and account; a thread only its first post's), and a thread's first
 -- post is the post that opens it (its own thread): at ten million posts,
 -- joining whole rows spilled to disk and took three times as long. The
--- accounts are numbered after those joins, so that an ingest of a few
--- posts into a large source looks up a few accounts, not every post's.
+-- accounts are looked up among those of the chunk and its candidates
+-- only: the source's own (1.25 million at ten million posts), joined
+-- three times, took more than a 200 MB cap by themselves.
 -- A post's areas are its own, or, when it has none, its thread's first
 -- post's (areas_of names the post whose areas count).
 --
--- The parents and threads are looked for among {{candidates}}: the
--- source's posts, or, when the posts to link are few beside them, the
--- temporary table link_candidates the engine made of those the posts
--- name (queries/link_candidates.sql): a thousand posts into ten million
--- then read four columns of the stored posts once, where joining them all
--- built a table of every post.
--- Parameters: $source, $after.
+-- Parameters: $source.
 INSERT INTO post_links BY NAME
-WITH n AS (
-    -- two parts: an OR of the two would read every post's columns
-    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas, accepted_at
-    FROM posts
-    WHERE source = $source AND post_key > $after
-    UNION ALL
-    SELECT post_key, post_id, thread_id, parent_id, kind, created_at, month, author, len(areas) > 0 AS own_areas, accepted_at
-    FROM posts
-    WHERE source = $source AND post_key <= $after AND post_key IN (SELECT post_key FROM relink)
+WITH n AS NOT MATERIALIZED (
+    SELECT * FROM link_chunk
 ),
 c AS NOT MATERIALIZED (
     -- the posts that may be a parent or a thread's first post
-    SELECT post_id, thread_id, post_key, author
-    FROM {{candidates}}
-    WHERE source = $source
+    SELECT post_id, thread_id, post_key, author FROM link_candidates
 ),
 k AS NOT MATERIALIZED (
-    SELECT author, author_key FROM account_keys WHERE source = $source
+    SELECT author, author_key FROM link_keys
 )
 SELECT $source AS source,
        n.post_key,
