@@ -11,6 +11,7 @@ import (
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/ingest/discourse"
 	"github.com/calvinslist/calvin/ingest/mbox"
+	"github.com/calvinslist/calvin/report"
 )
 
 // derived returns the rows a refresh makes, a line each: monthly_metrics
@@ -148,21 +149,13 @@ func linkRows(t *testing.T, s *Store) []string {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	table, err := report.FromRows(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprint(vals...))
+	for _, row := range table.Rows {
+		out = append(out, fmt.Sprint(row...))
 	}
 	return out
 }

@@ -70,14 +70,12 @@ func (d *Dump) Read(ctx context.Context, opts ingest.Options) (array.RecordReade
 	return ingest.Produce(ctx, func(ctx context.Context, emit func(arrow.RecordBatch) error) error {
 		defer fs.Close()
 		r := &reader{
-			opts:     opts,
-			dates:    opts.Dates(),
-			fs:       fs,
-			names:    make(map[int64][]byte),
-			accepted: make(map[int64]int64),
-			skipped:  make(map[int64]struct{}),
-			b:        ingest.NewBuilder(opts, Platform),
-			emit:     emit,
+			opts:    opts,
+			dates:   opts.Dates(),
+			fs:      fs,
+			skipped: make(map[int64]struct{}),
+			b:       ingest.NewBuilder(opts, Platform),
+			emit:    emit,
 		}
 		defer r.b.Release()
 		return r.run(ctx)
@@ -94,8 +92,8 @@ type reader struct {
 	// with a row repeated) is dropped and counted, not stored twice.
 	postIDs, commentIDs idSet
 
-	names    map[int64][]byte   // user id -> display name
-	accepted map[int64]int64    // answer id -> acceptance time; 0: accepted, time unknown
+	names    nameTable          // user id -> display name
+	accepted acceptances        // the accepted answers, and when
 	skipped  map[int64]struct{} // ids of rows of Posts.xml that are not questions or answers
 	threads  threadIndex        // the question of every answer, for comments' threads
 
@@ -235,7 +233,7 @@ func (r *reader) userRow(attrs []byte) error {
 		return fmt.Errorf("bad DisplayName: %w", err)
 	}
 	r.scratch = s
-	r.names[id] = bytes.Clone(s)
+	r.names.set(id, s)
 	return nil
 }
 
@@ -277,7 +275,7 @@ func (r *reader) voteRow(attrs []byte) error {
 	if err := r.dates.Check(time.UnixMicro(when)); err != nil {
 		return fmt.Errorf("CreationDate: %w", err)
 	}
-	r.accepted[postID] = when
+	r.accepted.vote(postID, when)
 	return nil
 }
 
@@ -367,9 +365,7 @@ func (r *reader) postRow(attrs []byte) error {
 		p.PostID = r.formatID(0, id)
 		p.ThreadID = p.PostID
 		if acceptedID != 0 {
-			if _, ok := r.accepted[acceptedID]; !ok {
-				r.accepted[acceptedID] = 0
-			}
+			r.accepted.named(acceptedID)
 		}
 	case 2:
 		if !hasParent {
@@ -381,7 +377,7 @@ func (r *reader) postRow(attrs []byte) error {
 		p.ThreadID = p.ParentID
 		p.HasViews = false // views belong to the thread starter
 		r.threads.add(id, parent)
-		if when, ok := r.accepted[id]; ok {
+		if when, ok := r.accepted.lookup(id); ok {
 			p.Accepted = true
 			p.AcceptedAt = when
 			if when == 0 { // only the fact is known: the answer's own date
@@ -500,16 +496,18 @@ func (r *reader) commentRow(attrs []byte) error {
 
 // threadIndex maps answers to their questions. Posts.xml lists posts by
 // id, so the answers' ids arrive in order and two sorted slices hold them
-// in 16 bytes an answer; the rare answer out of order goes to a map.
+// in 8 bytes an answer; the rare answer out of order, or an id past 32
+// bits, goes to a map.
 type threadIndex struct {
-	answers, questions []int64
+	answers, questions []uint32
 	late               map[int64]int64
 }
 
 func (t *threadIndex) add(answer, question int64) {
-	if n := len(t.answers); n == 0 || t.answers[n-1] < answer {
-		t.answers = append(t.answers, answer)
-		t.questions = append(t.questions, question)
+	n := len(t.answers)
+	if answer >= 0 && answer < 1<<32 && question >= 0 && question < 1<<32 && (n == 0 || t.answers[n-1] < uint32(answer)) {
+		t.answers = append(t.answers, uint32(answer))
+		t.questions = append(t.questions, uint32(question))
 		return
 	}
 	if t.late == nil {
@@ -520,11 +518,16 @@ func (t *threadIndex) add(answer, question int64) {
 
 // question returns the question that answer answers, if it is an answer.
 func (t *threadIndex) question(answer int64) (int64, bool) {
-	if i, ok := slices.BinarySearch(t.answers, answer); ok {
-		return t.questions[i], true
+	if q, ok := t.late[answer]; ok {
+		return q, true
 	}
-	q, ok := t.late[answer]
-	return q, ok
+	if answer < 0 || answer >= 1<<32 {
+		return 0, false
+	}
+	if i, ok := slices.BinarySearch(t.answers, uint32(answer)); ok {
+		return int64(t.questions[i]), true
+	}
+	return 0, false
 }
 
 // setAuthor fills the author columns: the user id and its display name, or,
@@ -532,7 +535,7 @@ func (t *threadIndex) question(answer int64) (int64, bool) {
 func (r *reader) setAuthor(p *ingest.Post, hasUser bool, user int64, rowName []byte) error {
 	if hasUser {
 		p.Author = r.formatID(2, user)
-		if name, ok := r.names[user]; ok {
+		if name, ok := r.names.get(user); ok {
 			p.AuthorName = name
 			return nil
 		}
@@ -662,4 +665,14 @@ func (s *idSet) add(id int64) bool {
 	}
 	s.bits[w] |= bit
 	return true
+}
+
+// has reports whether id was added.
+func (s *idSet) has(id int64) bool {
+	if id < 0 || id >= 1<<28 {
+		_, ok := s.big[id]
+		return ok
+	}
+	w := int(id / 64)
+	return w < len(s.bits) && s.bits[w]&(uint64(1)<<(id%64)) != 0
 }
