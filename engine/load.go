@@ -154,7 +154,12 @@ func (s *Store) finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *R
 	run.RowsInserted -= dropped
 	stats.Duplicates.Add(dropped)
 	stats.SetPhase("storing account facts", 0)
-	facts, err := storeFacts(ctx, tx, ar, run.Source, opts.Facts.All())
+	var facts int64
+	err = opts.Facts.Batches(factsBatch, func(batch [][3]string) error {
+		added, err := storeFacts(ctx, tx, ar, run.Source, batch)
+		facts += added
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("ingest: account facts: %w", err)
 	}
@@ -194,10 +199,14 @@ func (s *Store) finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *R
 // to DuckDB while they are stored.
 const factsView = "calvin_facts_stream"
 
+// factsBatch is the most facts storeFacts stores at once.
+const factsBatch = 1 << 20
+
 // storeFacts adds the facts (author, fact, value) a read found to
 // account_facts under source, those already there kept, in one statement:
 // a statement per fact, inside the ingest's transaction, ran a Stack
-// Exchange dump of a million users out of memory at a 1 GB cap.
+// Exchange dump of a million users out of memory at a 1 GB cap. A fact
+// given twice is stored once.
 func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, facts [][3]string) (added int64, err error) {
 	if len(facts) == 0 {
 		return 0, nil
@@ -226,7 +235,7 @@ func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string
 		return 0, err
 	}
 	defer drop()
-	res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT $source, author, fact, value FROM "+factsView, sql.Named("source", source))
+	res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT DISTINCT $source, author, fact, value FROM "+factsView, sql.Named("source", source))
 	if err != nil {
 		return 0, err
 	}

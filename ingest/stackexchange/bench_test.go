@@ -68,9 +68,9 @@ func BenchmarkReadPosts(b *testing.B) {
 
 // BenchmarkReadDump reads the whole dump CALVIN_BENCH_DUMP (a folder or a
 // .7z archive; skipped when unset) into Arrow batches, every batch built
-// and released: the read of an ingest without the store. The bytes are
-// those of the XML files read (unpacked), for the figure to set beside
-// `7zz x -so ARCHIVE >/dev/null`.
+// and released, the users' facts kept: the read of an ingest without the
+// store. The bytes are those of the XML files read (unpacked), for the
+// figure to set beside `7zz x -so ARCHIVE >/dev/null`.
 func BenchmarkReadDump(b *testing.B) {
 	path := os.Getenv("CALVIN_BENCH_DUMP")
 	if path == "" {
@@ -83,7 +83,8 @@ func BenchmarkReadDump(b *testing.B) {
 	b.SetBytes(fs.size())
 	fs.Close()
 	for b.Loop() {
-		rr, err := New(path).Read(context.Background(), ingest.Options{Source: "bench", Strict: true})
+		// the users' facts kept, as an ingest keeps them
+		rr, err := New(path).Read(context.Background(), ingest.Options{Source: "bench", Strict: true, Facts: new(ingest.Facts)})
 		if err != nil {
 			b.Fatal(err)
 		}
