@@ -12,7 +12,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/calvinslist/calvin/queries"
 )
@@ -125,7 +124,7 @@ func rankedOn(b Board) (byIndex int, weights [12]float64, err error) {
 // monthSums sums each account's monthly_metrics over the months from first
 // to last (queries/board_months.sql).
 // accounts is the number of author_keys expected (the arrays grow past it).
-func monthSums(ctx context.Context, ar *duckdb.Arrow, source string, first, last time.Time, accounts int) ([]tally, error) {
+func monthSums(ctx context.Context, ar *lockedArrow, source string, first, last time.Time, accounts int) ([]tally, error) {
 	var src any
 	if source != "" {
 		src = source
@@ -238,7 +237,7 @@ func (p *boardPeople) setAccount(author, person int32, ranked bool) {
 
 // loadPeople reads every account's person and rank, and resolves the
 // board's configured people to automatic persons.
-func loadPeople(ctx context.Context, conn *sql.Conn, ar *duckdb.Arrow, b Board) (*boardPeople, error) {
+func loadPeople(ctx context.Context, conn *sql.Conn, ar *lockedArrow, b Board) (*boardPeople, error) {
 	p, err := loadNamed(ctx, conn, b.People)
 	if err != nil {
 		return nil, err
@@ -309,7 +308,7 @@ type ranking struct {
 	// span and ar, when set, give the audience of the people listed,
 	// which the ranking did not need (spanCount.audience).
 	span *spanCount
-	ar   *duckdb.Arrow
+	ar   *lockedArrow
 }
 
 // excluded finds the people one of whose accounts (in the window or not)

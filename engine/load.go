@@ -142,7 +142,7 @@ func (s *Store) ingest(ctx context.Context, src ingest.Source, opts ingest.Optio
 // accounts' facts the read found, refreshes the source's derived tables
 // (only what the new posts change when added: the source had posts and
 // this ingest only added to them) and records the run.
-func (s *Store) finish(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, run *Run, opts ingest.Options, after int64, unthreaded, added bool) error {
+func (s *Store) finish(ctx context.Context, tx *sql.Tx, ar *lockedArrow, run *Run, opts ingest.Options, after int64, unthreaded, added bool) error {
 	stats := opts.Stats
 	stats.SetPhase("checking for posts stored twice", 0)
 	t0 := time.Now()
@@ -207,7 +207,7 @@ const factsBatch = 1 << 20
 // a statement per fact, inside the ingest's transaction, ran a Stack
 // Exchange dump of a million users out of memory at a 1 GB cap. A fact
 // given twice is stored once.
-func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, facts [][3]string) (added int64, err error) {
+func storeFacts(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, facts [][3]string) (added int64, err error) {
 	if len(facts) == 0 {
 		return 0, nil
 	}
@@ -252,8 +252,8 @@ func storeFacts(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string
 // releases the stream. Call drop, checking its error, after the statement
 // and before the commit; calling it again (a deferred call on an error's
 // way out) does nothing.
-func streamView(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, rr array.RecordReader, name string) (drop func() error, err error) {
-	release, err := ar.RegisterView(rr, name)
+func streamView(ctx context.Context, tx *sql.Tx, ar *lockedArrow, rr array.RecordReader, name string) (drop func() error, err error) {
+	release, err := ar.RegisterView(ctx, rr, name)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func streamView(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, rr array.Reco
 
 // arrowConn returns a connection of its own and duckdb-go's Arrow
 // interface on it, through which an ingest's streams are loaded.
-func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *duckdb.Arrow, error) {
+func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *lockedArrow, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -289,7 +289,44 @@ func (s *Store) arrowConn(ctx context.Context) (*sql.Conn, *duckdb.Arrow, error)
 		conn.Close()
 		return nil, nil, fmt.Errorf("ingest: %w", err)
 	}
-	return conn, ar, nil
+	return conn, &lockedArrow{conn: conn, ar: ar}, nil
+}
+
+// lockedArrow is duckdb-go's Arrow interface on conn, each of its calls
+// made holding conn as database/sql holds it for a statement. The
+// interface calls DuckDB on the connection directly: when a context
+// ended, database/sql rolled back the connection's transaction from a
+// goroutine of its own while a stream was being registered on it, and
+// DuckDB crashed (TestInterruptAfterRead, one run in a few). Under the
+// lock, a call first checks its context: once that has ended, the
+// rollback may come, and the call is not made.
+type lockedArrow struct {
+	conn *sql.Conn
+	ar   *duckdb.Arrow
+}
+
+// QueryContext runs query and returns its result as Arrow batches.
+func (l *lockedArrow) QueryContext(ctx context.Context, query string, args ...any) (rr array.RecordReader, err error) {
+	err = l.conn.Raw(func(any) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rr, err = l.ar.QueryContext(ctx, query, args...)
+		return err
+	})
+	return rr, err
+}
+
+// RegisterView registers reader as the view name (streamView).
+func (l *lockedArrow) RegisterView(ctx context.Context, reader array.RecordReader, name string) (release func(), err error) {
+	err = l.conn.Raw(func(any) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		release, err = l.ar.RegisterView(reader, name)
+		return err
+	})
+	return release, err
 }
 
 // ErrDiskFull is the error of a write that found no room on the disk.
@@ -370,7 +407,7 @@ func checkPlatform(ctx context.Context, tx querier, source, platform string) (fr
 // A load into a source that has posts reads the stream's first batches
 // ahead: when it ends within fewPosts rows (a pull, a small dump), the
 // posts are staged and merged by id (loadFew) instead.
-func (s *Store) stage(ctx context.Context, ar *duckdb.Arrow, tx *sql.Tx, read array.RecordReader, source string, fresh bool, stats *ingest.Stats) (loadCounts, error) {
+func (s *Store) stage(ctx context.Context, ar *lockedArrow, tx *sql.Tx, read array.RecordReader, source string, fresh bool, stats *ingest.Stats) (loadCounts, error) {
 	var counts loadCounts
 	few := false
 	if !fresh {
@@ -576,7 +613,7 @@ func (h *headReader) Release() {
 // (queries/refresh_months.sql) are recomputed, the rest left as they are.
 // Otherwise (a new source, posts changed by a newer dump, account facts
 // added, calvin refresh) every account and month is.
-func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats, added bool) (Refreshed, error) {
+func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, stats *ingest.Stats, added bool) (Refreshed, error) {
 	var r Refreshed
 	t0 := time.Now()
 	stats.SetPhase("linking posts", 0)

@@ -14,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/queries"
@@ -129,7 +128,7 @@ type metricsRun struct {
 // post_links, inside tx; ar is the Arrow interface of tx's connection.
 // The connection reads and counts each month and stores the finished
 // rows; a goroutine of its own finishes the months, in order, meanwhile.
-func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, stats *ingest.Stats) (err error) {
+func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, stats *ingest.Stats) (err error) {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM monthly_metrics WHERE source = ?", source); err != nil {
 		return err
 	}
@@ -237,7 +236,7 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source st
 
 // load reads the source's account names, its threads' views and the
 // range of its keys.
-func (m *metricsRun) load(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string) error {
+func (m *metricsRun) load(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string) error {
 	var lo, hi sql.NullInt32
 	if err := tx.QueryRowContext(ctx, "SELECT min(author_key), max(author_key) FROM account_keys WHERE source = ?", source).Scan(&lo, &hi); err != nil {
 		return fmt.Errorf("metrics: %w", err)
@@ -319,14 +318,14 @@ func (m *metricsRun) finish(c *monthCount) {
 
 // store writes batches of finished rows into monthly_metrics under source,
 // as one statement (DuckDB reads the batches on all its threads).
-func (m *metricsRun) store(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, batches []arrow.RecordBatch) error {
+func (m *metricsRun) store(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, batches []arrow.RecordBatch) error {
 	return insertMetrics(ctx, tx, ar, batches, "INSERT INTO monthly_metrics BY NAME SELECT $source AS source, * FROM "+metricsView, sql.Named("source", source))
 }
 
 // insertMetrics runs an insert that reads batches of computed metrics from
 // the view metricsView, as one statement (DuckDB reads the batches on all
 // its threads).
-func insertMetrics(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, batches []arrow.RecordBatch, insert string, args ...any) error {
+func insertMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, batches []arrow.RecordBatch, insert string, args ...any) error {
 	if len(batches) == 0 {
 		return nil
 	}
@@ -355,7 +354,7 @@ type acceptedCount struct {
 
 // loadAccepted reads the source's accepted posts counted per account and
 // month of acceptance, in month order.
-func loadAccepted(ctx context.Context, ar *duckdb.Arrow, source string) ([]acceptedCount, error) {
+func loadAccepted(ctx context.Context, ar *lockedArrow, source string) ([]acceptedCount, error) {
 	var out []acceptedCount
 	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		months := rec.Column(0).(*array.Date32)
@@ -439,7 +438,7 @@ func (v *threadViews) get(key int64) int64 {
 }
 
 // readArrow runs a query on ar and hands each batch of its result to f.
-func readArrow(ctx context.Context, ar *duckdb.Arrow, f func(arrow.RecordBatch), query string, args ...any) error {
+func readArrow(ctx context.Context, ar *lockedArrow, f func(arrow.RecordBatch), query string, args ...any) error {
 	rr, err := ar.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -510,7 +509,7 @@ func (c *distinctCounter[T]) each(n int, f func(owner int32, vals []T)) {
 // each month is counted as a span of its own (engine/span.go, the same
 // definitions, which TestSpanMetricsAgree holds to the monthly count), its
 // rows replaced.
-func refreshMonths(ctx context.Context, tx *sql.Tx, ar *duckdb.Arrow, source string, months []int32, stats *ingest.Stats) error {
+func refreshMonths(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, months []int32, stats *ingest.Stats) error {
 	if len(months) == 0 {
 		return nil
 	}

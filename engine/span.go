@@ -11,7 +11,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/calvinslist/calvin/queries"
 )
@@ -64,7 +63,7 @@ func (sp span) args() []any {
 
 // areaPosts returns the posts whose own areas match one of patterns
 // (GLOB: * and ?).
-func areaPosts(ctx context.Context, db querier, ar *duckdb.Arrow, patterns []string) (*postSet, error) {
+func areaPosts(ctx context.Context, db querier, ar *lockedArrow, patterns []string) (*postSet, error) {
 	rows, err := db.QueryContext(ctx, `SELECT DISTINCT k.area_key FROM area_keys AS k,
 		(SELECT unnest(from_json(CAST($patterns AS VARCHAR), '["VARCHAR"]')) AS g) AS pat
 		WHERE k.area GLOB pat.g`, sql.Named("patterns", listJSON(patterns)))
@@ -111,7 +110,7 @@ type spanCount struct {
 // for the accounts that need it, unless withAudience.
 // accounts is the number of author_keys expected (the arrays grow past
 // it).
-func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int32) bool, accounts int, withAudience bool) (*spanCount, []tally, error) {
+func spanMetrics(ctx context.Context, ar *lockedArrow, sp span, nobody func(int32) bool, accounts int, withAudience bool) (*spanCount, []tally, error) {
 	c := &spanCount{span: sp, counter: newCounter(sp.from, sp.to, sp.area, nobody, accounts)}
 	// The links of the months the span overlaps, read by month (which
 	// the file's zone maps find fast), kept when made in the span. They
@@ -182,7 +181,7 @@ func spanMetrics(ctx context.Context, ar *duckdb.Arrow, sp span, nobody func(int
 
 // audience returns the audience of the accounts (all when nil): the sum of
 // the views of the distinct threads each posted in during the span.
-func (c *spanCount) audience(ctx context.Context, ar *duckdb.Arrow, authors []int32) (map[int32]int64, error) {
+func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int32) (map[int32]int64, error) {
 	wanted := map[int32]bool{}
 	for _, a := range authors {
 		if int(a) < len(c.slot) && c.slot[a] > 0 {
