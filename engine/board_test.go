@@ -105,13 +105,23 @@ func boardsOf(t *testing.T, s *Store, base Board, profiles []Profile, areas [][]
 func threePlatforms(t *testing.T) *Store {
 	t.Helper()
 	s, _ := newStore(t)
+	ingestThreePlatforms(t, s)
+	return s
+}
+
+// ingestThreePlatforms ingests threePlatforms' fixtures into s, always in
+// the same order (the posts' keys are the same from store to store).
+func ingestThreePlatforms(t *testing.T, s *Store) {
+	t.Helper()
 	ingestDump(t, s, fixture)
-	for src, r := range map[string]ingest.Source{"mail": mbox.New("testdata/jan2005.mbox"), "forum": discourse.NewDir("../ingest/discourse/testdata/forum")} {
-		if _, err := s.Ingest(context.Background(), r, ingest.Options{Source: src}); err != nil {
+	for _, src := range []struct {
+		name string
+		r    ingest.Source
+	}{{"mail", mbox.New("testdata/jan2005.mbox")}, {"forum", discourse.NewDir("../ingest/discourse/testdata/forum")}} {
+		if _, err := s.Ingest(context.Background(), src.r, ingest.Options{Source: src.name}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return s
 }
 
 // configuredBoard is a board of threePlatforms' with configured people

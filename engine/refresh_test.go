@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/calvinslist/calvin/ingest"
-	"github.com/calvinslist/calvin/ingest/discourse"
-	"github.com/calvinslist/calvin/ingest/mbox"
 	"github.com/calvinslist/calvin/report"
 )
 
@@ -179,18 +177,9 @@ func TestLinkInChunks(t *testing.T) {
 	late := ingest.Post{PostID: []byte("late"), ThreadID: []byte("late"), Kind: ingest.KindTopic, Author: []byte("op"), CreatedAt: at.UnixMicro()}
 	var want []string
 	for _, chunk := range []int64{0, 3} {
-		// threePlatforms' stores, in one order: the keys are compared too
 		s, _ := newStore(t)
 		s.linkChunk = chunk
-		ingestDump(t, s, fixture)
-		for _, src := range []struct {
-			name string
-			r    ingest.Source
-		}{{"mail", mbox.New("testdata/jan2005.mbox")}, {"forum", discourse.NewDir("../ingest/discourse/testdata/forum")}} {
-			if _, err := s.Ingest(ctx, src.r, ingest.Options{Source: src.name}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		ingestThreePlatforms(t, s)
 		if _, err := s.Ingest(ctx, replies, ingest.Options{Source: "late"}); err != nil {
 			t.Fatal(err)
 		}

@@ -17,16 +17,6 @@
 --
 -- Parameters: $source.
 INSERT INTO post_links BY NAME
-WITH n AS NOT MATERIALIZED (
-    SELECT * FROM link_chunk
-),
-c AS NOT MATERIALIZED (
-    -- the posts that may be a parent or a thread's first post
-    SELECT post_id, thread_id, post_key, author FROM link_candidates
-),
-k AS NOT MATERIALIZED (
-    SELECT author, author_key FROM link_keys
-)
 SELECT $source AS source,
        n.post_key,
        n.month,
@@ -41,11 +31,11 @@ SELECT $source AS source,
        sa.author_key  AS starter_author_key,
        CASE WHEN n.own_areas THEN n.post_key ELSE s.post_key END AS areas_of,
        (n.parent_id IS NOT NULL AND par.post_key IS NULL) OR s.post_key IS NULL AS pending
-FROM n
-LEFT JOIN (SELECT post_id, post_key, author FROM c) AS par
+FROM link_chunk AS n
+LEFT JOIN (SELECT post_id, post_key, author FROM link_candidates) AS par
        ON par.post_id = n.parent_id
-LEFT JOIN (SELECT thread_id, post_key, author FROM c WHERE post_id = thread_id) AS s
+LEFT JOIN (SELECT thread_id, post_key, author FROM link_candidates WHERE post_id = thread_id) AS s
        ON s.thread_id = n.thread_id
-LEFT JOIN k AS na ON na.author = n.author
-LEFT JOIN k AS pa ON pa.author = par.author
-LEFT JOIN k AS sa ON sa.author = s.author
+LEFT JOIN link_keys AS na ON na.author = n.author
+LEFT JOIN link_keys AS pa ON pa.author = par.author
+LEFT JOIN link_keys AS sa ON sa.author = s.author

@@ -40,8 +40,9 @@ func (t *nameTable) set(id int64, name []byte) {
 		t.other = make(map[int64][]byte)
 	}
 	t.other[id] = slices.Clone(name)
-	if e := t.entry(id); e != nil {
+	if e := t.entry(id); e != nil && *e != 0 {
 		*e = 0
+		t.paged--
 	}
 }
 
