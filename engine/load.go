@@ -627,7 +627,7 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source
 	if added {
 		since = linked
 	}
-	if err := refreshAccounts(ctx, tx, source, since); err != nil {
+	if err := s.refreshAccounts(ctx, tx, source, since); err != nil {
 		return r, fmt.Errorf("refresh accounts: %w", err)
 	}
 	t2 := time.Now()
@@ -651,37 +651,76 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source
 // refreshAccounts puts the accounts of source as its posts make them
 // (queries/refresh_accounts.sql) in place of its rows in accounts, each
 // with its number and its person's, numbering the people new to the file:
-// every account, or, when after is a key, those that wrote a post above
-// it, from their stored rows and the new posts (account_posts_added).
-func refreshAccounts(ctx context.Context, tx *sql.Tx, source string, after any) error {
+// every account, a part of them at a time (Store.accountParts), or, when
+// after is a key, those that wrote a post above it, from their stored
+// rows and the new posts (account_posts_added). An error names the
+// statement that failed.
+func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, after any) error {
 	arg := sql.Named("source", source)
 	counted, countArgs := "account_posts", []any{arg}
+	parts := int64(1)
 	if after != nil {
 		counted, countArgs = "account_posts_added", []any{arg, sql.Named("after", after)}
+	} else {
+		var err error
+		if parts, err = s.accountParts(ctx, tx, source); err != nil {
+			return fmt.Errorf("account parts: %w", err)
+		}
 	}
-	for _, step := range []struct {
-		sql  string
-		args []any
-	}{
-		{"CREATE OR REPLACE TEMP TABLE account_posts AS " + queries.MustGet(counted), countArgs},
-		{"CREATE OR REPLACE TEMP TABLE fresh_accounts AS " + queries.MustGet("refresh_accounts"), []any{arg}},
-		{`INSERT INTO person_keys (person, person_key)
-		  SELECT person, CAST(nextval('person_key_numbers') AS INTEGER)
-		  FROM (SELECT DISTINCT person FROM fresh_accounts) ANTI JOIN person_keys USING (person)`, nil},
-		{`DELETE FROM accounts WHERE source = $source
-		  AND ($all OR author IN (SELECT author FROM fresh_accounts))`, []any{arg, sql.Named("all", after == nil)}},
-		{`INSERT INTO accounts BY NAME
-		  SELECT f.*, k.author_key, p.person_key
-		  FROM fresh_accounts AS f
-		  LEFT JOIN account_keys AS k USING (source, author)
-		  LEFT JOIN person_keys AS p USING (person)`, nil},
-		{"DROP TABLE fresh_accounts; DROP TABLE account_posts", nil},
-	} {
-		if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
-			return err
+	// Every account is counted again: the source's rows go first (an
+	// account left without posts goes with them).
+	if after == nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE source = $source", arg); err != nil {
+			return fmt.Errorf("accounts: %w", err)
+		}
+	}
+	for part := range parts {
+		split := []any{sql.Named("parts", parts), sql.Named("part", part)}
+		if after == nil {
+			countArgs = append([]any{arg}, split...)
+		}
+		for _, step := range []struct {
+			name, sql string
+			args      []any
+		}{
+			{counted, "CREATE OR REPLACE TEMP TABLE account_posts AS " + queries.MustGet(counted), countArgs},
+			{"refresh_accounts", "CREATE OR REPLACE TEMP TABLE fresh_accounts AS " + queries.MustGet("refresh_accounts"), append([]any{arg}, split...)},
+			{"person_keys", `INSERT INTO person_keys (person, person_key)
+			  SELECT person, CAST(nextval('person_key_numbers') AS INTEGER)
+			  FROM (SELECT DISTINCT person FROM fresh_accounts) ANTI JOIN person_keys USING (person)`, nil},
+			{"accounts", `DELETE FROM accounts WHERE source = $source AND $some AND author IN (SELECT author FROM fresh_accounts)`,
+				[]any{arg, sql.Named("some", after != nil)}},
+			{"accounts", `INSERT INTO accounts BY NAME
+			  SELECT f.*, k.author_key, p.person_key
+			  FROM fresh_accounts AS f
+			  LEFT JOIN account_keys AS k USING (source, author)
+			  LEFT JOIN person_keys AS p USING (person)`, nil},
+			{"accounts", "DROP TABLE fresh_accounts; DROP TABLE account_posts", nil},
+		} {
+			if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
+				return fmt.Errorf("%s: %w", step.name, err)
+			}
 		}
 	}
 	return nil
+}
+
+// accountParts is the number of parts refreshAccounts counts every
+// account of source in: the test's choice (Store.accountParts), or as
+// many as give each account accountBytes of DuckDB's memory cap.
+func (s *Store) accountParts(ctx context.Context, tx *sql.Tx, source string) (int64, error) {
+	if s.accountSplit > 0 {
+		return s.accountSplit, nil
+	}
+	limit, err := memoryLimit(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	var accounts int64
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM account_keys WHERE source = ?", source).Scan(&accounts); err != nil {
+		return 0, err
+	}
+	return max(1, (accounts*accountBytes+limit-1)/limit), nil
 }
 
 // Refreshed says how long a refresh took: linking the posts not linked
@@ -829,6 +868,15 @@ func (s *Store) linkChunkSize(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if s.linkChunk > 0 {
 		return s.linkChunk, nil
 	}
+	limit, err := memoryLimit(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	return max(limit/linkBytes, minLinkChunk), nil
+}
+
+// memoryLimit is DuckDB's memory cap, in bytes.
+func memoryLimit(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var setting string
 	if err := tx.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&setting); err != nil {
 		return 0, err
@@ -837,15 +885,17 @@ func (s *Store) linkChunkSize(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("memory_limit %q: %w", setting, err)
 	}
-	return max(limit/linkBytes, minLinkChunk), nil
+	return limit, nil
 }
 
 // linkBytes is the memory cap linkPosts allows each post of a chunk
 // (benchmarks/README.md, "the link step in chunks"); minLinkChunk the
-// fewest posts a chunk has whatever the cap.
+// fewest posts a chunk has whatever the cap; accountBytes the cap
+// refreshAccounts allows each account of a part.
 const (
 	linkBytes    = 512
 	minLinkChunk = 10_000
+	accountBytes = 512
 )
 
 // parseBytes reads a size as DuckDB prints it ("953.6 MiB", "1.0 GiB",

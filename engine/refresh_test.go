@@ -240,3 +240,53 @@ func TestLinkChunkSize(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountsInParts: every account counted a part at a time
+// (Store.accountSplit, as a small memory cap makes them) gives the
+// accounts counted at once, on the fixtures of three platforms: names,
+// messages, first and last posts, ranks, persons (the Stack Exchange
+// fixture's network accounts among them) and numbers (compared by what
+// they number: an ingest numbers the accounts in the order DuckDB meets
+// them). The dump's accounts fall in each of three parts.
+func TestAccountsInParts(t *testing.T) {
+	ctx := context.Background()
+	var want []string
+	for _, parts := range []int64{0, 3} {
+		s, _ := newStore(t)
+		s.accountSplit = parts
+		ingestThreePlatforms(t, s)
+		if _, err := s.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var split, se int
+		if err := s.db.QueryRow(`SELECT count(DISTINCT hash(author) % 3), count(*) FILTER (person LIKE 'se:%')
+			FROM accounts WHERE source = 't'`).Scan(&split, &se); err != nil {
+			t.Fatal(err)
+		}
+		if split != 3 || se == 0 {
+			t.Fatalf("the dump's accounts fall in %d of 3 parts, %d have a network account: the parts test nothing", split, se)
+		}
+		rows, err := s.db.Query(`SELECT a.* EXCLUDE (author_key, person_key), k.author, p.person FROM accounts AS a
+			LEFT JOIN account_keys AS k USING (author_key) LEFT JOIN person_keys AS p USING (person_key)
+			ORDER BY a.source, a.author`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		table, err := report.FromRows(rows)
+		rows.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, row := range table.Rows {
+			got = append(got, fmt.Sprint(row...))
+		}
+		if parts == 0 {
+			want = got
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("accounts in 3 parts:\n%s\nat once:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}

@@ -45,6 +45,10 @@ type Store struct {
 	// statement; otherwise the memory cap sets it (linkChunkSize). Tests
 	// lower it to link in several chunks.
 	linkChunk int64
+	// accountSplit, when above zero, is the number of parts every
+	// account of a source is counted in (a test's choice; see
+	// Store.accountParts).
+	accountSplit int64
 }
 
 // Options tune how a Store is opened.

@@ -1,13 +1,14 @@
 -- metrics_accepted: the posts of $source accepted, counted per account
 -- and month of acceptance (UTC), in month order, for the engine's monthly
 -- metrics (engine/metrics.go). A deleted user's accepted posts are
--- credited to nobody.
+-- credited to nobody. The acceptances are read from post_links (its
+-- accepted_at is posts.accepted_at, copied before the metrics are
+-- counted), by number: no post is joined to its account by name.
 -- Parameters: $source.
-SELECT CAST(date_trunc('month', p.accepted_at) AS DATE) AS month,
-       k.author_key,
+SELECT CAST(date_trunc('month', accepted_at) AS DATE) AS month,
+       author_key,
        count(*) AS n
-FROM posts AS p
-JOIN account_keys AS k ON k.source = p.source AND k.author = p.author
-WHERE p.source = $source AND p.accepted_at IS NOT NULL
+FROM post_links
+WHERE source = $source AND accepted_at IS NOT NULL AND author_key IS NOT NULL
 GROUP BY ALL
 ORDER BY month

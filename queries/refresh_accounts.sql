@@ -14,7 +14,8 @@
 -- account_facts); any other account is a person of its own
 -- (account:SOURCE/AUTHOR). The configuration's people are applied when
 -- ranking.
--- Parameters: $source.
+-- Parameters: $source; $parts and $part as for account_posts (the facts
+-- read are those of the part's accounts).
 SELECT $source AS source,
        pl.platform,
        a.*,
@@ -35,6 +36,6 @@ CROSS JOIN (SELECT platform FROM posts WHERE source = $source LIMIT 1) AS pl
 LEFT JOIN (
     SELECT author, min(value) AS value
     FROM account_facts
-    WHERE source = $source AND fact = 'se_account'
+    WHERE source = $source AND fact = 'se_account' AND hash(author) % CAST($parts AS UBIGINT) = CAST($part AS UBIGINT)
     GROUP BY author
 ) AS f USING (author)
