@@ -160,13 +160,20 @@ func (s *Store) Explain(ctx context.Context, accounts [][2]string, from, to time
 	return out, rows.Err()
 }
 
+// even is a number of people of one account each with the same metrics.
+type even struct {
+	m Metrics
+	n int
+}
+
 // monthRanks returns a person's entry on each month's board of months
 // (rank 0 when not ranked, with Excluded saying why when excluded; none
 // when the month has no board row for them): board gives the profile, the
 // ranking, the people and the exclusions. It does not rank whole boards:
-// the person's value each month is known, and only the accounts that may
-// be above it are read (queries/person_ranks.sql) and counted by the
-// rules of engine/board.go.
+// the person's value each month is known; the people of one account
+// clearly above it are counted (queries/person_above.sql), and only the
+// accounts near it, or grouped, configured or excluded, are read
+// (queries/person_ranks.sql) and weighed by the rules of engine/board.go.
 func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.Time) (map[time.Time]Entry, error) {
 	byIndex, weights, err := rankedOn(b)
 	if err != nil {
@@ -223,6 +230,11 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		ranked   bool
 		accounts []int32
 		above    map[int32]*person // the other people who may be above, by group
+		// clearlyAbove counts the people of one account each, not
+		// excluded, whose value is clearly above (person_above.sql);
+		// even are those about even, by their metrics.
+		clearlyAbove int
+		even         []even
 	}
 	byMonth := map[int64]*month{} // by the month's first day, in seconds since 1970
 	for _, m := range months {
@@ -249,21 +261,22 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		return nil, fmt.Errorf("person: %w", err)
 	}
 
-	// The others who may be above, grouped into people.
-	var grouped []string
+	// The others who may be above: those clearly above, counted
+	// (queries/person_above.sql), and those the engine weighs itself,
+	// grouped into people (person_ranks.sql).
+	exs, err := loadExclusions(ctx, conn, b.Exclusions)
+	if err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+	var grouped, excludedKeys []string
 	for pk := range people.named {
 		grouped = append(grouped, strconv.Itoa(int(pk)))
 	}
-	value := "CAST(" + MetricNames()[max(byIndex, 0)] + " AS DOUBLE)"
-	args := []any{sql.Named("mine", keys), sql.Named("grouped", "["+strings.Join(grouped, ",")+"]")}
-	if byIndex < 0 {
-		var terms []string
-		for i, name := range MetricNames() {
-			terms = append(terms, "$w_"+name+" * "+name)
-			args = append(args, sql.Named("w_"+name, weights[i]))
-		}
-		value = strings.Join(terms, " + ")
+	for _, e := range exs {
+		excludedKeys = append(excludedKeys, strconv.Itoa(int(e.author)))
 	}
+	args := []any{sql.Named("mine", keys), sql.Named("grouped", "["+strings.Join(grouped, ",")+"]"),
+		sql.Named("excluded", "["+strings.Join(excludedKeys, ",")+"]")}
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		month := rec.Column(0).(*array.Date32)
 		author := rec.Column(1).(*array.Int32)
@@ -288,12 +301,37 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 			q.m.add(cols, i)
 			q.ranked = q.ranked && ranked.Value(i)
 		}
-	}, strings.ReplaceAll(queries.MustGet("person_ranks"), "{{value}}", value), args...)
+	}, queries.MustGet("person_ranks"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("person: %w", err)
 	}
-
-	exs, err := loadExclusions(ctx, conn, b.Exclusions)
+	value := "CAST(" + MetricNames()[max(byIndex, 0)] + " AS DOUBLE)"
+	if byIndex < 0 {
+		var terms []string
+		for i, name := range MetricNames() {
+			terms = append(terms, "$w_"+name+" * "+name)
+			args = append(args, sql.Named("w_"+name, weights[i]))
+		}
+		value = strings.Join(terms, " + ")
+	}
+	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		month := rec.Column(0).(*array.Date32)
+		n := rec.Column(1).(*array.Int64)
+		clear := rec.Column(2).(*array.Boolean)
+		cols := metricColumns(rec, 3)
+		for i := range int(rec.NumRows()) {
+			mo := byMonth[month.Value(i).ToTime().Unix()]
+			switch {
+			case mo == nil:
+			case clear.Value(i):
+				mo.clearlyAbove += int(n.Value(i))
+			default:
+				e := even{n: int(n.Value(i))}
+				e.m.add(cols, i)
+				mo.even = append(mo.even, e)
+			}
+		}
+	}, strings.ReplaceAll(queries.MustGet("person_above"), "{{value}}", value), args...)
 	if err != nil {
 		return nil, fmt.Errorf("person: %w", err)
 	}
@@ -310,7 +348,12 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 			continue
 		}
 		if e.Excluded == "" && e.Value > 0 {
-			e.Rank = 1
+			e.Rank = 1 + mo.clearlyAbove
+			for _, q := range mo.even {
+				if _, v := r.values(&q.m); v > e.Value {
+					e.Rank += q.n
+				}
+			}
 			for g, q := range mo.above {
 				if _, out := excluded[g]; out || !q.ranked {
 					continue
