@@ -657,39 +657,36 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source
 // statement that failed.
 func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, after any) error {
 	arg := sql.Named("source", source)
-	counted, countArgs := "account_posts", []any{arg}
-	parts := int64(1)
-	if after != nil {
-		counted, countArgs = "account_posts_added", []any{arg, sql.Named("after", after)}
-	} else {
+	counted, parts := "account_posts_added", int64(1)
+	// The accounts counted again go first: with every account, the
+	// source's rows (an account left without posts goes with them).
+	clear := "DELETE FROM accounts WHERE source = $source AND author IN (SELECT author FROM fresh_accounts)"
+	if after == nil {
 		var err error
 		if parts, err = s.accountParts(ctx, tx, source); err != nil {
 			return fmt.Errorf("account parts: %w", err)
 		}
-	}
-	// Every account is counted again: the source's rows go first (an
-	// account left without posts goes with them).
-	if after == nil {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE source = $source", arg); err != nil {
 			return fmt.Errorf("accounts: %w", err)
 		}
+		counted, clear = "account_posts", ""
 	}
 	for part := range parts {
-		split := []any{sql.Named("parts", parts), sql.Named("part", part)}
-		if after == nil {
-			countArgs = append([]any{arg}, split...)
+		split := []any{arg, sql.Named("parts", parts), sql.Named("part", part)}
+		countArgs := split
+		if after != nil {
+			countArgs = []any{arg, sql.Named("after", after)}
 		}
 		for _, step := range []struct {
 			name, sql string
 			args      []any
 		}{
 			{counted, "CREATE OR REPLACE TEMP TABLE account_posts AS " + queries.MustGet(counted), countArgs},
-			{"refresh_accounts", "CREATE OR REPLACE TEMP TABLE fresh_accounts AS " + queries.MustGet("refresh_accounts"), append([]any{arg}, split...)},
+			{"refresh_accounts", "CREATE OR REPLACE TEMP TABLE fresh_accounts AS " + queries.MustGet("refresh_accounts"), split},
 			{"person_keys", `INSERT INTO person_keys (person, person_key)
 			  SELECT person, CAST(nextval('person_key_numbers') AS INTEGER)
 			  FROM (SELECT DISTINCT person FROM fresh_accounts) ANTI JOIN person_keys USING (person)`, nil},
-			{"accounts", `DELETE FROM accounts WHERE source = $source AND $some AND author IN (SELECT author FROM fresh_accounts)`,
-				[]any{arg, sql.Named("some", after != nil)}},
+			{"accounts", clear, []any{arg}},
 			{"accounts", `INSERT INTO accounts BY NAME
 			  SELECT f.*, k.author_key, p.person_key
 			  FROM fresh_accounts AS f
@@ -697,6 +694,9 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 			  LEFT JOIN person_keys AS p USING (person)`, nil},
 			{"accounts", "DROP TABLE fresh_accounts; DROP TABLE account_posts", nil},
 		} {
+			if step.sql == "" {
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, step.sql, step.args...); err != nil {
 				return fmt.Errorf("%s: %w", step.name, err)
 			}
@@ -706,7 +706,7 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 }
 
 // accountParts is the number of parts refreshAccounts counts every
-// account of source in: the test's choice (Store.accountParts), or as
+// account of source in: the test's choice (Store.accountSplit), or as
 // many as give each account accountBytes of DuckDB's memory cap.
 func (s *Store) accountParts(ctx context.Context, tx *sql.Tx, source string) (int64, error) {
 	if s.accountSplit > 0 {
