@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -248,13 +249,12 @@ func TestHistoryRanks(t *testing.T) {
 			if err != nil {
 				t.Fatal(key, err)
 			}
-			months, err := s.PersonMonths(ctx, found.Accounts)
+			got, months, err := s.monthRanks(ctx, b, found)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.monthRanks(ctx, b, found, months)
-			if err != nil {
-				t.Fatal(err)
+			if want := personMonths(t, s, found.Accounts); !slices.Equal(months, want) {
+				t.Errorf("%s: months %v, want %v", key, months, want)
 			}
 			for _, m := range months {
 				want := Entry{}
@@ -280,6 +280,28 @@ func TestHistoryRanks(t *testing.T) {
 		t.Errorf("only %d months compared", compared)
 	}
 	t.Logf("%d person-months compared", compared)
+}
+
+// personMonths returns the months in which accounts have metrics.
+func personMonths(t *testing.T, s *Store, accounts [][2]string) []time.Time {
+	t.Helper()
+	var months []time.Time
+	for _, a := range accounts {
+		rows, err := s.db.Query("SELECT month FROM monthly_metrics WHERE source = ? AND author = ?", a[0], a[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var m time.Time
+			if err := rows.Scan(&m); err != nil {
+				t.Fatal(err)
+			}
+			months = append(months, m)
+		}
+		rows.Close()
+	}
+	slices.SortFunc(months, time.Time.Compare)
+	return slices.Compact(months)
 }
 
 // TestExplainCounts: the posts explain lists for a person and a month are

@@ -205,11 +205,7 @@ func (s *Store) History(ctx context.Context, board Board, p Found, areas map[str
 	for _, pa := range posts {
 		byMonth[pa.Month] = append(byMonth[pa.Month], pa)
 	}
-	months, err := s.PersonMonths(ctx, p.Accounts)
-	if err != nil {
-		return h, err
-	}
-	ranks, err := s.monthRanks(ctx, board, p, months)
+	ranks, months, err := s.monthRanks(ctx, board, p)
 	if err != nil {
 		return h, err
 	}

@@ -671,6 +671,20 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 		}
 		counted, clear = "account_posts", ""
 	}
+	// The people of several accounts: after every account of the source,
+	// all found again; after added posts, those of the accounts counted
+	// again, as they were before and are now.
+	multi, touched := multiAccountPeople, ""
+	if after != nil {
+		multi = `DELETE FROM multi_account_people WHERE person_key IN (SELECT person_key FROM touched_people);
+			INSERT INTO multi_account_people SELECT person_key FROM accounts
+			WHERE person_key IN (SELECT person_key FROM touched_people)
+			GROUP BY person_key HAVING count(*) > 1;
+			DROP TABLE touched_people`
+		touched = `CREATE OR REPLACE TEMP TABLE touched_people AS
+			SELECT person_key FROM accounts WHERE source = $source AND author IN (SELECT author FROM fresh_accounts)
+			UNION SELECT p.person_key FROM fresh_accounts JOIN person_keys AS p USING (person)`
+	}
 	for part := range parts {
 		split := []any{arg, sql.Named("parts", parts), sql.Named("part", part)}
 		countArgs := split
@@ -686,6 +700,7 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 			{"person_keys", `INSERT INTO person_keys (person, person_key)
 			  SELECT person, CAST(nextval('person_key_numbers') AS INTEGER)
 			  FROM (SELECT DISTINCT person FROM fresh_accounts) ANTI JOIN person_keys USING (person)`, nil},
+			{"people", touched, []any{arg}},
 			{"accounts", clear, []any{arg}},
 			{"accounts", `INSERT INTO accounts BY NAME
 			  SELECT f.*, k.author_key, p.person_key
@@ -702,8 +717,16 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 			}
 		}
 	}
+	if _, err := tx.ExecContext(ctx, multi); err != nil {
+		return fmt.Errorf("people: %w", err)
+	}
 	return nil
 }
+
+// multiAccountPeople finds every person of several accounts again.
+const multiAccountPeople = `DELETE FROM multi_account_people;
+	INSERT INTO multi_account_people SELECT person_key FROM accounts
+	WHERE person_key IS NOT NULL GROUP BY person_key HAVING count(*) > 1`
 
 // accountParts is the number of parts refreshAccounts counts every
 // account of source in: the test's choice (Store.accountSplit), or as

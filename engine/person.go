@@ -70,24 +70,6 @@ func accountsJSON(accounts [][2]string) string {
 	return string(js)
 }
 
-// PersonMonths returns the months in which the accounts have metrics.
-func (s *Store) PersonMonths(ctx context.Context, accounts [][2]string) ([]time.Time, error) {
-	rows, err := s.db.QueryContext(ctx, queries.MustGet("person_months"), sql.Named("accounts", accountsJSON(accounts)))
-	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
-	}
-	defer rows.Close()
-	var out []time.Time
-	for rows.Next() {
-		var m time.Time
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
 // PersonPosts returns the posts of the accounts counted by month and
 // areas, in month order.
 func (s *Store) PersonPosts(ctx context.Context, accounts [][2]string) ([]PostAreas, error) {
@@ -166,27 +148,28 @@ type even struct {
 	n int
 }
 
-// monthRanks returns a person's entry on each month's board of months
-// (rank 0 when not ranked, with Excluded saying why when excluded; none
-// when the month has no board row for them): board gives the profile, the
+// monthRanks returns the months in which a person's accounts have
+// metrics, in order, and their entry on each month's board (rank 0 when
+// not ranked, with Excluded saying why when excluded; none when the month
+// has no board row for them): board gives the profile, the
 // ranking, the people and the exclusions. It does not rank whole boards:
 // the person's value each month is known; the people of one account
 // clearly above it are counted (queries/person_above.sql), and only the
 // accounts near it, or grouped, configured or excluded, are read
 // (queries/person_ranks.sql) and weighed by the rules of engine/board.go.
-func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.Time) (map[time.Time]Entry, error) {
+func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time]Entry, []time.Time, error) {
 	byIndex, weights, err := rankedOn(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	conn, ar, err := s.arrowConn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer conn.Close()
 	people, err := loadNamed(ctx, conn, b.People)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := ranking{Board: b, byIndex: byIndex, weights: weights, people: people}
 
@@ -197,7 +180,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		SEMI JOIN (SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)) AS w
 		USING (source, author) WHERE a.author_key IS NOT NULL`, sql.Named("accounts", accountsJSON(p.Accounts)))
 	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, nil, fmt.Errorf("person: %w", err)
 	}
 	myGroup := int32(0)
 	for rows.Next() {
@@ -206,7 +189,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		var source, author string
 		if err := rows.Scan(&k, &pk, &ranked, &source, &author); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("person: %w", err)
+			return nil, nil, fmt.Errorf("person: %w", err)
 		}
 		people.setAccount(k, pk, ranked)
 		names[k] = [2]string{source, author}
@@ -215,17 +198,17 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, nil, fmt.Errorf("person: %w", err)
 	}
 	if len(mine) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if name, ok := strings.CutPrefix(p.Key, "person:"); ok {
 		if g := people.groupOfName(name); g != 0 {
 			myGroup = g
 		}
 	}
-	type month struct {
+	type monthOf struct {
 		m        Metrics
 		ranked   bool
 		accounts []int32
@@ -236,19 +219,20 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		clearlyAbove int
 		even         []even
 	}
-	byMonth := map[int64]*month{} // by the month's first day, in seconds since 1970
-	for _, m := range months {
-		byMonth[m.Unix()] = &month{ranked: true, above: map[int32]*person{}}
-	}
+	byMonth := map[int64]*monthOf{} // by the month's first day, in seconds since 1970
+	var months []time.Time
 	keys := "[" + strings.Join(mine, ",") + "]"
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		month := rec.Column(0).(*array.Date32)
 		author := rec.Column(1).(*array.Int32)
 		cols := metricColumns(rec, 2)
 		for i := range int(rec.NumRows()) {
-			mo := byMonth[month.Value(i).ToTime().Unix()]
+			m := month.Value(i).ToTime()
+			mo := byMonth[m.Unix()]
 			if mo == nil {
-				continue
+				mo = &monthOf{ranked: true, above: map[int32]*person{}}
+				byMonth[m.Unix()] = mo
+				months = append(months, m)
 			}
 			mo.m.add(cols, i)
 			mo.ranked = mo.ranked && !people.nobody(author.Value(i))
@@ -256,17 +240,18 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		}
 	}, `SELECT month, author_key, posts, comments, questions, answers, topics, received, accepted,
 		reach, helped, first_responses, audience, active_days
-		FROM monthly_metrics WHERE list_contains(from_json(CAST($mine AS VARCHAR), '["INTEGER"]'), author_key)`, sql.Named("mine", keys))
+		FROM monthly_metrics WHERE author_key IN (SELECT unnest(from_json(CAST($mine AS VARCHAR), '["INTEGER"]')))`, sql.Named("mine", keys))
 	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, nil, fmt.Errorf("person: %w", err)
 	}
+	slices.SortFunc(months, time.Time.Compare)
 
 	// The others who may be above: those clearly above, counted
 	// (queries/person_above.sql), and those the engine weighs itself,
 	// grouped into people (person_ranks.sql).
 	exs, err := loadExclusions(ctx, conn, b.Exclusions)
 	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, nil, fmt.Errorf("person: %w", err)
 	}
 	var grouped, excludedKeys []string
 	for pk := range people.named {
@@ -275,8 +260,17 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 	for _, e := range exs {
 		excludedKeys = append(excludedKeys, strconv.Itoa(int(e.author)))
 	}
+	// The person's value in each month, where it is above zero: in no
+	// other is the person ranked.
+	var values []string
+	for _, m := range months {
+		mo := byMonth[m.Unix()]
+		if _, v := r.values(&mo.m); v > 0 && len(mo.accounts) > 0 {
+			values = append(values, fmt.Sprintf(`{"month":%q,"v":%s}`, m.Format(time.DateOnly), strconv.FormatFloat(v, 'g', -1, 64)))
+		}
+	}
 	args := []any{sql.Named("mine", keys), sql.Named("grouped", "["+strings.Join(grouped, ",")+"]"),
-		sql.Named("excluded", "["+strings.Join(excludedKeys, ",")+"]")}
+		sql.Named("excluded", "["+strings.Join(excludedKeys, ",")+"]"), sql.Named("values", "["+strings.Join(values, ",")+"]")}
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		month := rec.Column(0).(*array.Date32)
 		author := rec.Column(1).(*array.Int32)
@@ -303,14 +297,18 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		}
 	}, queries.MustGet("person_ranks"), args...)
 	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, nil, fmt.Errorf("person: %w", err)
 	}
 	value := "CAST(" + MetricNames()[max(byIndex, 0)] + " AS DOUBLE)"
 	if byIndex < 0 {
-		var terms []string
+		// The metrics a profile does not weigh are left out: a scan of
+		// all twelve columns took three times as long.
+		terms := []string{"CAST(0 AS DOUBLE)"}
 		for i, name := range MetricNames() {
-			terms = append(terms, "$w_"+name+" * "+name)
-			args = append(args, sql.Named("w_"+name, weights[i]))
+			if weights[i] != 0 {
+				terms = append(terms, "$w_"+name+" * "+name)
+				args = append(args, sql.Named("w_"+name, weights[i]))
+			}
 		}
 		value = strings.Join(terms, " + ")
 	}
@@ -333,7 +331,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		}
 	}, strings.ReplaceAll(queries.MustGet("person_above"), "{{value}}", value), args...)
 	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, nil, fmt.Errorf("person: %w", err)
 	}
 	out := map[time.Time]Entry{}
 	for _, m := range months {
@@ -381,5 +379,5 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found, months []time.
 		}
 		out[m] = e
 	}
-	return out, nil
+	return out, months, nil
 }

@@ -8,12 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/calvinslist/calvin/ingest"
 	"github.com/calvinslist/calvin/report"
 )
 
-// derived returns the rows a refresh makes, a line each: monthly_metrics
-// and accounts.
+// derived returns the rows a refresh makes, a line each: monthly_metrics,
+// accounts and multi_account_people.
 func derived(t *testing.T, s *Store) string {
 	t.Helper()
 	out := monthlyRows(t, s)
@@ -32,6 +35,9 @@ func derived(t *testing.T, s *Store) string {
 			t.Fatal(err)
 		}
 		out = append(out, fmt.Sprintf("account %s %s %q %d %s %s %v %s %d %d", source, author, name, messages, first, last, ranked, person, ak, pk))
+	}
+	for _, p := range multiPeople(t, s) {
+		out = append(out, "multi_account_people "+p)
 	}
 	slices.Sort(out)
 	return strings.Join(out, "\n")
@@ -288,5 +294,107 @@ func TestAccountsInParts(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("accounts in 3 parts:\n%s\nat once:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	}
+}
+
+// mailPosts is a Source of mail posts given in the test: their authors
+// are addresses, one person across sources.
+type mailPosts []ingest.Post
+
+func (mailPosts) Platform() string { return "mbox" }
+func (mailPosts) Input() string    { return "test" }
+
+func (ps mailPosts) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
+	b := ingest.NewBuilder(opts, "mbox")
+	defer b.Release()
+	for i := range ps {
+		b.Append(&ps[i])
+	}
+	if opts.Stats != nil {
+		opts.Stats.Read.Add(int64(len(ps)))
+	}
+	rec := b.NewBatch()
+	defer rec.Release()
+	return array.NewRecordReader(ingest.Schema(), []arrow.RecordBatch{rec})
+}
+
+// multiPeople returns the people multi_account_people holds, by their
+// person key, in order.
+func multiPeople(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT p.person FROM multi_account_people JOIN person_keys AS p USING (person_key) ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// TestMultiAccountPeople: the people of more than one account are kept by
+// every refresh of accounts: a first ingest of a list, of a second list
+// where one address of the first writes (a new source), posts added to
+// that list by another address of the first (only the accounts that
+// wrote them counted again), a full refresh; and a file made before the
+// table gets it filled when opened.
+func TestMultiAccountPeople(t *testing.T) {
+	s, path := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2021, 5, 1, 9, 0, 0, 0, time.UTC)
+	n := 0
+	mail := func(from string) ingest.Post {
+		n++
+		id := fmt.Sprintf("<m%d@test>", n)
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte(id), Kind: ingest.KindTopic, Author: []byte(from),
+			CreatedAt: at.Add(time.Duration(n) * time.Hour).UnixMicro()}
+	}
+	for _, step := range []struct {
+		name, source string
+		posts        mailPosts
+		want         []string
+	}{
+		{"one list", "list-a", mailPosts{mail("ann@x.org"), mail("bo@x.org"), mail("cy@x.org")}, nil},
+		{"a second list, ann's too", "list-b", mailPosts{mail("ann@x.org"), mail("dee@x.org")}, []string{"mail:ann@x.org"}},
+		{"bo writes to the second list", "list-b", mailPosts{mail("bo@x.org"), mail("dee@x.org")}, []string{"mail:ann@x.org", "mail:bo@x.org"}},
+	} {
+		run, err := s.Ingest(ctx, step.posts, ingest.Options{Source: step.source})
+		if err != nil {
+			t.Fatal(step.name, err)
+		}
+		if got := multiPeople(t, s); !slices.Equal(got, step.want) {
+			t.Errorf("%s (%d months recomputed): %q, want %q", step.name, run.Refreshed.Months, got, step.want)
+		}
+	}
+	if run, _ := s.Ingest(ctx, mailPosts{mail("cy@x.org")}, ingest.Options{Source: "list-b"}); run.Refreshed.Months < 0 {
+		t.Errorf("posts added to list-b refreshed every month: the test meant the added path")
+	}
+	want := []string{"mail:ann@x.org", "mail:bo@x.org", "mail:cy@x.org"}
+	if got := multiPeople(t, s); !slices.Equal(got, want) {
+		t.Errorf("cy writes to the second list: %q, want %q", got, want)
+	}
+	if _, err := s.Refresh(ctx, "list-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := multiPeople(t, s); !slices.Equal(got, want) {
+		t.Errorf("after a full refresh: %q, want %q", got, want)
+	}
+	if _, err := s.db.Exec("DROP TABLE multi_account_people"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := multiPeople(t, s); !slices.Equal(got, want) {
+		t.Errorf("in a file made before the table: %q, want %q", got, want)
 	}
 }

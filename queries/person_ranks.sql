@@ -1,8 +1,9 @@
 -- person_ranks: for a person's history (engine/person.go), the
--- monthly_metrics rows, in the months the person has, of the accounts
--- the engine weighs one by one: those whose person has other accounts,
--- is configured, or is met by an exclusion (such a person's value is the
--- sum of their accounts', and an exclusion holds for some months only).
+-- monthly_metrics rows, in the months the person may be ranked in, of
+-- the accounts the engine weighs one by one: those whose person has other
+-- accounts (multi_account_people), is configured, or is met by an
+-- exclusion (such a person's value is the sum of their accounts', and an
+-- exclusion holds for some months only).
 -- Each row comes with its account's person_key and rank; the engine
 -- groups them into people and counts those above. The other accounts,
 -- people of their own, are counted by person_above.sql.
@@ -11,16 +12,18 @@
 --   $mine      a JSON list of the person's author_keys
 --   $grouped   a JSON list of the person_keys the configuration groups
 --   $excluded  a JSON list of the author_keys exclusions meet
+--   $values    a JSON list of {month, v}: the months in which the
+--              person's value is above zero, and that value (unused here)
 WITH me AS (
     SELECT unnest(from_json(CAST($mine AS VARCHAR), '["INTEGER"]')) AS author_key
 ),
 mine AS (
-    SELECT DISTINCT month FROM monthly_metrics SEMI JOIN me USING (author_key)
+    SELECT unnest(from_json(CAST($values AS VARCHAR), '[{"month":"DATE","v":"DOUBLE"}]'), recursive := true)
 ),
 weighed AS (
     SELECT author_key FROM accounts
-    WHERE person_key IN (SELECT person_key FROM accounts GROUP BY person_key HAVING count(*) > 1)
-       OR list_contains(from_json(CAST($grouped AS VARCHAR), '["INTEGER"]'), person_key)
+    WHERE person_key IN (SELECT person_key FROM multi_account_people)
+       OR person_key IN (SELECT unnest(from_json(CAST($grouped AS VARCHAR), '["INTEGER"]')))
     UNION
     SELECT unnest(from_json(CAST($excluded AS VARCHAR), '["INTEGER"]'))
 ),

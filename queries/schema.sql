@@ -206,6 +206,14 @@ ALTER TABLE accounts ADD COLUMN IF NOT EXISTS author_key INTEGER;        -- acco
 ALTER TABLE accounts ADD COLUMN IF NOT EXISTS person_key INTEGER;        -- person_keys.person_key of person
 ALTER TABLE monthly_metrics ADD COLUMN IF NOT EXISTS author_key INTEGER; -- account_keys.author_key
 
+-- multi_account_people: the people (person_keys) of more than one account,
+-- whose value on a board is the sum of their accounts'. Kept by each
+-- refresh of accounts, so that a person's history finds them without
+-- grouping every account.
+CREATE TABLE IF NOT EXISTS multi_account_people (
+    person_key INTEGER NOT NULL
+);
+
 -- area_keys: a number for each area (tag, newsgroup, category) a post has,
 -- unique in the file. post_areas: each post's own areas by number (a post
 -- without areas of its own has no rows). Both added to by each link.
