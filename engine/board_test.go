@@ -282,6 +282,44 @@ func TestHistoryRanks(t *testing.T) {
 	t.Logf("%d person-months compared", compared)
 }
 
+// TestFindPeople: a name finds the people one of whose accounts it names
+// (shown name or id), or whom it names by key or configured name, case
+// aside; an automatic person the configuration names is found by its
+// configured key only. On the fixtures of three platforms, with Alice
+// Everywhere configured (mail alice@example.org and the dump's user 1).
+func TestFindPeople(t *testing.T) {
+	s := threePlatforms(t)
+	people := configuredBoard().People
+	alice := "person:Alice Everywhere (Alice Everywhere) [[mail alice@example.org] [t 1]]"
+	for _, c := range []struct {
+		name string
+		want []string
+	}{
+		{"alice", []string{"account:forum/alice (Alice A) [[forum alice]]", alice}},
+		{"Alice Everywhere", []string{alice}},
+		{"PERSON:alice everywhere", []string{alice}},
+		{"mail:alice@example.org", nil}, // configured: found as Alice Everywhere
+		{"se:101", nil},
+		{"MAIL:bob@example.org", []string{"mail:bob@example.org (Bob) [[mail bob@example.org]]"}},
+		{"4", []string{"se:104 (Dave) [[t 4]]"}},
+		{"carol & co", []string{"se:103 (Carol & Co) [[t 3]]"}},
+		{"dave", []string{"account:forum/dave (Dave) [[forum dave]]", "mail:dave@example.org (Dave) [[mail dave@example.org]]", "se:104 (Dave) [[t 4]]"}},
+		{"Zed", nil},
+	} {
+		found, err := s.FindPeople(context.Background(), c.name, people)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range found {
+			got = append(got, fmt.Sprintf("%s (%s) %v", f.Key, f.Name, f.Accounts))
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q finds %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
 // personMonths returns the months in which accounts have metrics.
 func personMonths(t *testing.T, s *Store, accounts [][2]string) []time.Time {
 	t.Helper()
