@@ -19,10 +19,13 @@ import (
 type counter struct {
 	from, to int64    // the span, [from, to), in microseconds since 1970
 	area     *postSet // the area's posts; nil: every post
-	month0   int      // the span's first month, as year*12 + month - 1
-	day0     int64    // the span's first day, in days since 1970
-	dayBits  bool     // the span is at most 64 days: active days as bits
-	nobody   func(author int32) bool
+	// monthEnds are the first days (since 1970) of the months after the
+	// span's first, up to its end: the month in the span of a day is the
+	// number of them on or before it.
+	monthEnds []int64
+	day0      int64 // the span's first day, in days since 1970
+	dayBits   bool  // the span is at most 64 days: active days as bits
+	nobody    func(author int32) bool
 
 	slot      []int32 // by author_key: index+1 in tallies, 0 none
 	tallies   []tally
@@ -70,9 +73,11 @@ func (c *counter) reset(from, to time.Time) {
 	}
 	c.tallies = c.tallies[:0]
 	c.responses = c.responses[:0]
-	m0 := MonthOf(from)
 	c.from, c.to = from.UnixMicro(), to.UnixMicro()
-	c.month0 = m0.Year()*12 + int(m0.Month()) - 1
+	c.monthEnds = c.monthEnds[:0]
+	for m := MonthOf(from).AddDate(0, 1, 0); m.UnixMicro() < c.to; m = m.AddDate(0, 1, 0) {
+		c.monthEnds = append(c.monthEnds, dayOf(m.UnixMicro()))
+	}
 	c.day0 = dayOf(c.from)
 	c.dayBits = dayOf(c.to-1)-c.day0 < 64
 }
@@ -153,13 +158,17 @@ func (c *counter) count(rec arrow.RecordBatch) {
 			case kindReply:
 				t.m.Posts++
 			}
+			day := dayOf(at)
 			if c.dayBits {
-				t.days |= 1 << uint(dayOf(at)-c.day0)
+				t.days |= 1 << uint(day-c.day0)
 			} else {
-				c.days.add(ai, int32(dayOf(at)))
+				c.days.add(ai, int32(day))
 			}
-			when := time.UnixMicro(at).UTC()
-			t.mask |= 1 << uint(when.Year()*12+int(when.Month())-1-c.month0)
+			month := 0
+			for month < len(c.monthEnds) && day >= c.monthEnds[month] {
+				month++
+			}
+			t.mask |= 1 << uint(month)
 			if !startsThread && hasStarter && st != a && !c.nobody(st) {
 				c.helped.add(ai, st)
 			}

@@ -182,7 +182,7 @@ func spanMetrics(ctx context.Context, ar *lockedArrow, sp span, nobody func(int3
 // audience returns the audience of the accounts (all when nil): the sum of
 // the views of the distinct threads each posted in during the span.
 func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int32) (map[int32]int64, error) {
-	wanted := map[int32]bool{}
+	wanted := make([]bool, len(c.tallies)) // by tally
 	for _, a := range authors {
 		if int(a) < len(c.slot) && c.slot[a] > 0 {
 			wanted[c.slot[a]-1] = true
@@ -190,7 +190,7 @@ func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int
 	}
 	// The threads each wanted account posted in, distinct.
 	threads := map[int32][]int64{}
-	var all []string
+	var all []int64
 	for i, owner := range c.threads.owner {
 		if authors == nil || wanted[owner] {
 			threads[owner] = append(threads[owner], c.threads.val[i])
@@ -200,9 +200,7 @@ func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int
 		slices.Sort(ths)
 		threads[owner] = slices.Compact(ths)
 		if authors != nil {
-			for _, th := range threads[owner] {
-				all = append(all, strconv.FormatInt(th, 10))
-			}
+			all = append(all, threads[owner]...)
 		}
 	}
 	views := map[int64]int64{}
@@ -219,9 +217,16 @@ func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int
 		err = readArrow(ctx, ar, add, queries.MustGet("span_views"), c.args()...)
 	case len(all) > 0:
 		slices.Sort(all)
+		var keys []byte
+		for i, th := range slices.Compact(all) {
+			if i > 0 {
+				keys = append(keys, ',')
+			}
+			keys = strconv.AppendInt(keys, th, 10)
+		}
 		err = readArrow(ctx, ar, add, `SELECT post_key, views FROM posts
 			WHERE views IS NOT NULL AND post_key IN (SELECT unnest(CAST(string_split($keys, ',') AS BIGINT[])))`,
-			sql.Named("keys", strings.Join(slices.Compact(all), ",")))
+			sql.Named("keys", string(keys)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("span: views: %w", err)
