@@ -899,9 +899,9 @@ func (s *Store) linkChunkSize(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // memoryLimit is DuckDB's memory cap, in bytes.
-func memoryLimit(ctx context.Context, tx *sql.Tx) (int64, error) {
+func memoryLimit(ctx context.Context, q querier) (int64, error) {
 	var setting string
-	if err := tx.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&setting); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&setting); err != nil {
 		return 0, err
 	}
 	limit, err := parseBytes(setting)

@@ -398,3 +398,27 @@ func TestMultiAccountPeople(t *testing.T) {
 		t.Errorf("in a file made before the table: %q, want %q", got, want)
 	}
 }
+
+// TestThreadViews: the views of threads kept by key, a bit a key: keys in
+// the first and later words of bits, the last key, counts past int32, a
+// key without views and keys out of the range all read back as set.
+func TestThreadViews(t *testing.T) {
+	const lo, hi = 1000, 1000 + 200
+	v := threadViews{lo: lo, has: make([]uint64, (hi-lo)/64+1)}
+	set := map[int64]int64{1000: 7, 1001: 0, 1063: 1 << 40, 1064: 5, 1130: -3, hi: 9}
+	for k := range set {
+		v.mark(k)
+	}
+	v.counted()
+	if len(v.n) != len(set) {
+		t.Fatalf("room for %d views, want %d", len(v.n), len(set))
+	}
+	for k, n := range set {
+		v.set(k, n)
+	}
+	for _, k := range []int64{lo - 1, 1000, 1001, 1002, 1063, 1064, 1065, 1130, hi, hi + 1, hi + 64} {
+		if got, want := v.get(k), set[k]; got != want {
+			t.Errorf("views of %d: %d, want %d", k, got, want)
+		}
+	}
+}

@@ -171,6 +171,15 @@ func openError(path string, err error) error {
 	return fmt.Errorf("%s: %w by another process", path, ErrLocked)
 }
 
+// MemoryLimit returns DuckDB's memory cap, in bytes.
+func (s *Store) MemoryLimit(ctx context.Context) (int64, error) {
+	limit, err := memoryLimit(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("memory limit: %w", err)
+	}
+	return limit, nil
+}
+
 // DB returns the database handle, for ad-hoc SQL.
 func (s *Store) DB() *sql.DB { return s.db }
 

@@ -127,7 +127,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{MemoryLimit: *memory})
+	store, err := openCapped(ctx, e, dbPath(e, fs, *db), *memory)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected argument %q", pos[0])
 	}
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{MemoryLimit: *memory})
+	store, err := openCapped(ctx, e, dbPath(e, fs, *db), *memory)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		addr = *listen
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{MemoryLimit: *memory})
+	store, err := openCapped(ctx, e, dbPath(e, fs, *db), *memory)
 	if err != nil {
 		return err
 	}
