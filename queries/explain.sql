@@ -9,8 +9,8 @@
 -- engine/metrics.go.
 --
 -- The posts are found by number in post_links (the person's author_keys,
--- the months of the span), and only those found are read from posts, for
--- their ids, names and titles.
+-- the months of the span; the acceptances by post_links.accepted_at), and
+-- only those found are read from posts, for their ids, names and titles.
 --
 -- Parameters:
 --   $accounts  a JSON list of {source, author}: the person's accounts
@@ -40,10 +40,10 @@ received AS (
       AND (author_key IS NULL OR author_key NOT IN (SELECT author_key FROM want))
 ),
 accepted AS (
-    SELECT 'accepted' AS metric, l.post_key, p.accepted_at AS happened, NULL AS other_key, l.thread_key
-    FROM posts AS p JOIN post_links AS l USING (post_key)
-    WHERE p.accepted_at >= CAST($from AS TIMESTAMP) AND p.accepted_at < CAST($to AS TIMESTAMP)
-      AND l.author_key IN (SELECT author_key FROM want)
+    SELECT 'accepted' AS metric, post_key, accepted_at AS happened, NULL AS other_key, thread_key
+    FROM post_links
+    WHERE accepted_at >= CAST($from AS TIMESTAMP) AND accepted_at < CAST($to AS TIMESTAMP)
+      AND author_key IN (SELECT author_key FROM want)
 ),
 -- Their answers and replies in the span that may be a thread's first
 -- response, and each of those threads' first (of two at the same
@@ -53,10 +53,14 @@ candidates AS (
     WHERE author_key IN (SELECT author_key FROM want) AND kind IN (2, 5)
       AND thread_key <> post_key AND author_key IS DISTINCT FROM starter_author_key
 ),
+-- A thread's first response is before the span's end when one of the
+-- candidates is: only the links before it are looked at.
 firsts AS (
     SELECT thread_key, arg_min(post_key, (created_at, post_key)) AS post_key
     FROM post_links
     WHERE thread_key IN (SELECT thread_key FROM candidates)
+      AND month <= CAST(date_trunc('month', CAST($to AS TIMESTAMP) - INTERVAL 1 MICROSECOND) AS DATE)
+      AND created_at < CAST($to AS TIMESTAMP)
       AND kind IN (2, 5) AND thread_key <> post_key AND author_key IS DISTINCT FROM starter_author_key
     GROUP BY thread_key
 ),
