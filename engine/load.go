@@ -635,10 +635,7 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source
 	if added {
 		r.Months = len(months)
 		err = refreshMonths(ctx, tx, ar, source, months, stats)
-	} else if _, err = tx.ExecContext(ctx, `UPDATE post_links SET accepted_at = p.accepted_at FROM posts AS p
-		WHERE post_links.source = $source AND p.source = $source AND p.post_key = post_links.post_key
-		  AND p.accepted_at IS DISTINCT FROM post_links.accepted_at`, sql.Named("source", source)); err == nil {
-		// Stored posts may have changed: their links' acceptances with them.
+	} else if err = s.copyAcceptances(ctx, tx, source); err == nil {
 		err = refreshMetrics(ctx, tx, ar, source, stats)
 	}
 	if err != nil {
@@ -882,6 +879,32 @@ func (s *Store) linkPosts(ctx context.Context, tx *sql.Tx, source string, added 
 		return linked, nil, err
 	}
 	return linked, months, nil
+}
+
+// copyAcceptances copies the acceptances of the source's posts into their
+// links where they differ (stored posts may have changed), the posts of a
+// range of keys at a time, as many as linkPosts links at once: one join
+// of every post with every link ran out of DuckDB's memory cap at thirty
+// million posts.
+func (s *Store) copyAcceptances(ctx context.Context, tx *sql.Tx, source string) error {
+	size, err := s.linkChunkSize(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("acceptances: %w", err)
+	}
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT min(post_key), max(post_key) FROM post_links WHERE source = ?", source).Scan(&lo, &hi); err != nil {
+		return fmt.Errorf("acceptances: %w", err)
+	}
+	for first := lo.Int64; lo.Valid && first <= hi.Int64; first += size {
+		if _, err := tx.ExecContext(ctx, `UPDATE post_links SET accepted_at = p.accepted_at FROM posts AS p
+			WHERE post_links.source = $source AND p.source = $source AND p.post_key = post_links.post_key
+			  AND post_links.post_key BETWEEN $first AND $last AND p.post_key BETWEEN $first AND $last
+			  AND p.accepted_at IS DISTINCT FROM post_links.accepted_at`,
+			sql.Named("source", source), sql.Named("first", first), sql.Named("last", first+size-1)); err != nil {
+			return fmt.Errorf("acceptances: %w", err)
+		}
+	}
+	return nil
 }
 
 // linkChunkSize is the most posts linkPosts links in one statement: the
