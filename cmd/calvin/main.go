@@ -23,11 +23,11 @@ import (
 	"time"
 
 	"github.com/calvinslist/calvin/config"
-	"github.com/calvinslist/calvin/engine"
 	"github.com/calvinslist/calvin/report"
 )
 
 func main() {
+	limitArenas()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
@@ -249,27 +249,6 @@ func dbPath(e *env, fs *flag.FlagSet, flagValue string) string {
 		return e.cfg.Database
 	}
 	return flagValue
-}
-
-// openCapped opens the database for writing under DuckDB's memory cap
-// (memory, as --memory-limit gives it), and keeps the Go heap to half
-// that cap unless GOMEMLIMIT says otherwise: Go's collector otherwise
-// lets the heap grow to twice what is live, and a 30 M-post refresh
-// peaked at 2.1 GB instead of 1.6 (benchmarks/README.md).
-func openCapped(ctx context.Context, e *env, path, memory string) (*engine.Store, error) {
-	store, err := engine.Open(ctx, path, engine.Options{MemoryLimit: memory})
-	if err != nil {
-		return nil, err
-	}
-	if e.getenv("GOMEMLIMIT") == "" {
-		limit, err := store.MemoryLimit(ctx)
-		if err != nil {
-			store.Close()
-			return nil, err
-		}
-		debug.SetMemoryLimit(limit / 2)
-	}
-	return store, nil
 }
 
 // newFlags returns a FlagSet for a command whose help text is usage
