@@ -282,6 +282,43 @@ func TestHistoryRanks(t *testing.T) {
 	t.Logf("%d person-months compared", compared)
 }
 
+// TestHistoryTies: a person about even with another by SQL's tolerance is
+// above them or not by the engine's arithmetic, as on the board. With
+// weights 0.1 a post and 0.3 a reply received, in May 2021 ann's three
+// topics make 0.1 * 3 = 0.30000000000000004 and the reply bo received
+// makes 0.3: ann is first and bo second, though within a millionth of a
+// millionth of each other; cy's reply makes 0.1, third.
+func TestHistoryTies(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	at := func(m time.Month, d int) int64 { return time.Date(2021, m, d, 12, 0, 0, 0, time.UTC).UnixMicro() }
+	topic := func(id, author string, ts int64) ingest.Post {
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte(id), Kind: ingest.KindTopic, Author: []byte(author), CreatedAt: ts}
+	}
+	if _, err := s.Ingest(ctx, posts{
+		topic("t1", "bo", at(4, 1)),
+		topic("t2", "ann", at(5, 2)), topic("t3", "ann", at(5, 3)), topic("t4", "ann", at(5, 4)),
+		{PostID: []byte("r1"), ThreadID: []byte("t1"), ParentID: []byte("t1"), Kind: ingest.KindReply, Author: []byte("cy"), CreatedAt: at(5, 5)},
+	}, ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	b := Board{Profile: Profile{Name: "ties", Weights: map[string]float64{"posts": 0.1, "received": 0.3}}}
+	may := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	for name, want := range map[string]int{"ann": 1, "bo": 2, "cy": 3} {
+		found, err := s.FindPerson(ctx, name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := s.monthRanks(ctx, b, found)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[may].Rank != want {
+			t.Errorf("%s in May 2021: rank %d (value %v), want %d", name, got[may].Rank, got[may].Value, want)
+		}
+	}
+}
+
 // TestFindPeople: a name finds the people one of whose accounts it names
 // (shown name or id), or whom it names by key or configured name, case
 // aside; an automatic person the configuration names is found by its

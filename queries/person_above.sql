@@ -13,9 +13,12 @@
 -- person_ranks.sql reads) are few: the month's rows are filtered by value
 -- first and then looked up among them, not joined with every account.
 --
--- The value placeholder in braces is replaced by the engine with the
--- value ranked on, over the metrics' columns: the profile's weighted sum
--- of them (as engine/board.go adds them), or one metric.
+-- The placeholders in braces are replaced by the engine: value with the
+-- value ranked on, over the metrics' columns (the profile's weighted sum
+-- of them, as engine/board.go adds them, or one metric); metrics with
+-- the twelve metrics of those about even, in MetricNames' order, each
+-- CASE WHEN clear THEN 0 ELSE it END when the value is made of it and 0
+-- when not (a zero leaves the value as it is).
 --
 -- Parameters: person_ranks.sql's; $values, a JSON list of {month, v}:
 -- the person's value in each month in which it is above zero; and
@@ -39,18 +42,6 @@ band AS (
     WHERE {{value}} >= mine.v - mine.tol
       AND author_key NOT IN (SELECT author_key FROM apart)
 )
-SELECT month, count(*) AS n, clear,
-       CASE WHEN clear THEN 0 ELSE posts END AS posts,
-       CASE WHEN clear THEN 0 ELSE comments END AS comments,
-       CASE WHEN clear THEN 0 ELSE questions END AS questions,
-       CASE WHEN clear THEN 0 ELSE answers END AS answers,
-       CASE WHEN clear THEN 0 ELSE topics END AS topics,
-       CASE WHEN clear THEN 0 ELSE received END AS received,
-       CASE WHEN clear THEN 0 ELSE accepted END AS accepted,
-       CASE WHEN clear THEN 0 ELSE reach END AS reach,
-       CASE WHEN clear THEN 0 ELSE helped END AS helped,
-       CASE WHEN clear THEN 0 ELSE first_responses END AS first_responses,
-       CASE WHEN clear THEN 0 ELSE audience END AS audience,
-       CASE WHEN clear THEN 0 ELSE active_days END AS active_days
+SELECT month, count(*) AS n, clear, {{metrics}}
 FROM band
 GROUP BY ALL
