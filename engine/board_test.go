@@ -342,6 +342,9 @@ func TestFindPeople(t *testing.T) {
 		{"carol & co", []string{"se:103 (Carol & Co) [[t 3]]"}},
 		{"dave", []string{"account:forum/dave (Dave) [[forum dave]]", "mail:dave@example.org (Dave) [[mail dave@example.org]]", "se:104 (Dave) [[t 4]]"}},
 		{"Zed", nil},
+		{"%", nil}, // a name, not a pattern: no one is called that
+		{"d_ve", nil},
+		{`dave\`, nil},
 	} {
 		found, err := s.FindPeople(context.Background(), c.name, people)
 		if err != nil {
