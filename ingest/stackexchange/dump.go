@@ -613,27 +613,81 @@ func openFiles(path string) (files, error) {
 	return nil, fmt.Errorf("%s: not a dump folder or a .7z archive", path)
 }
 
-// dirFiles is a dump unpacked in a folder.
+// dirFiles is a dump in a folder: its XML files unpacked, or each packed
+// in a .7z archive of its own, as Stack Overflow's dump is published
+// (stackoverflow.com-Posts.7z holding Posts.xml, and so on; an archive
+// named after the file alone, Posts.7z, is found too). An archive is
+// opened when its file is, and decoded once, ahead of the parser.
 type dirFiles string
+
+// archiveOf returns the archive in the folder that holds the file name,
+// "" when there is none.
+func (d dirFiles) archiveOf(name string) string {
+	table := strings.ToLower(strings.TrimSuffix(name, filepath.Ext(name)))
+	entries, err := os.ReadDir(string(d))
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		n := strings.ToLower(e.Name())
+		if !e.IsDir() && (n == table+".7z" || strings.HasSuffix(n, "-"+table+".7z")) {
+			return filepath.Join(string(d), e.Name())
+		}
+	}
+	return ""
+}
 
 func (d dirFiles) has(name string) bool {
 	_, err := os.Stat(filepath.Join(string(d), name))
-	return err == nil
+	return err == nil || d.archiveOf(name) != ""
 }
 
 func (d dirFiles) open(name string) (io.ReadCloser, error) {
-	return os.Open(filepath.Join(string(d), name))
+	f, err := os.Open(filepath.Join(string(d), name))
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return f, err
+	}
+	p := d.archiveOf(name)
+	if p == "" {
+		return nil, err
+	}
+	a, err := open7z(p)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := a.open(name)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	return archivedFile{rc, a}, nil
 }
 
+// size returns the size of the XML files that are read (the uncompressed
+// size of those in archives).
 func (d dirFiles) size() int64 {
 	var n int64
 	for _, name := range dumpFiles() {
 		if fi, err := os.Stat(filepath.Join(string(d), name)); err == nil {
 			n += fi.Size()
+		} else if p := d.archiveOf(name); p != "" {
+			if a, err := open7z(p); err == nil {
+				n += a.size()
+				a.Close()
+			}
 		}
 	}
 	return n
 }
+
+// archivedFile is a file read from an archive of its own: closing it
+// closes the archive.
+type archivedFile struct {
+	io.ReadCloser
+	archive *archive
+}
+
+func (f archivedFile) Close() error { return errors.Join(f.ReadCloser.Close(), f.archive.Close()) }
 
 func (d dirFiles) Close() error { return nil }
 

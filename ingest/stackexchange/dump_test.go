@@ -110,11 +110,15 @@ func TestCases(t *testing.T) {
 }
 
 // TestSevenZip reads the basic case packed as a .7z archive, as dumps are
-// published: the same posts come out.
+// published, and as a folder of an archive for each file, as Stack
+// Overflow's is (basic.stackexchange.com-Posts.7z, ...): the same posts
+// come out.
 func TestSevenZip(t *testing.T) {
 	want := dumpText(t, "testdata/basic")
-	if got := dumpText(t, "testdata/basic.7z"); got != want {
-		t.Errorf("from the archive:\n%s\nfrom the folder:\n%s", got, want)
+	for _, p := range []string{"testdata/basic.7z", "testdata/basic-tables"} {
+		if got := dumpText(t, p); got != want {
+			t.Errorf("from %s:\n%s\nfrom the folder:\n%s", p, got, want)
+		}
 	}
 }
 
@@ -122,7 +126,7 @@ func TestSevenZip(t *testing.T) {
 // name order: Comments, Posts, Users, Votes) is decoded once, though the
 // reader reads Users and Votes first: Comments and Posts are unpacked into
 // the temporary folder on the way, and removed at the end. With a stream
-// per file, each is decoded once.
+// per file, or an archive per file, each is decoded once.
 func TestSevenZipDecodesOnce(t *testing.T) {
 	defer sevenzip.RegisterDecompressor([]byte{0x21}, liblzma.LZMA2)
 	want := dumpText(t, "testdata/basic")
@@ -132,6 +136,7 @@ func TestSevenZipDecodesOnce(t *testing.T) {
 	}{
 		{"testdata/basic.7z", 1},
 		{"../liblzma/testdata/basic-blocks.7z", 4},
+		{"testdata/basic-tables", 4},
 	} {
 		streams := 0
 		sevenzip.RegisterDecompressor([]byte{0x21}, func(props []byte, size uint64, rs []io.ReadCloser) (io.ReadCloser, error) {
