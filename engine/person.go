@@ -30,7 +30,11 @@ func (s *Store) FindPeople(ctx context.Context, name string, people []Person) ([
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, queries.MustGet("person_find"), sql.Named("name", name), sql.Named("people", ppl))
+	key := false
+	for _, prefix := range []string{"mail:", "se:", "account:"} {
+		key = key || len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+	}
+	rows, err := s.db.QueryContext(ctx, queries.MustGet("person_find"), sql.Named("name", name), sql.Named("key", key), sql.Named("people", ppl))
 	if err != nil {
 		return nil, fmt.Errorf("person: %w", err)
 	}

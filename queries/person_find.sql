@@ -10,6 +10,9 @@
 --
 -- Parameters:
 --   $name    what to look for
+--   $key     whether $name may be an automatic person's key (it starts
+--            with mail:, se: or account:, case aside): else no person's
+--            key is lowercased to compare
 --   $people  a JSON list of {name, source, author}: the configuration's
 --            people, one row an account, '[]' for none
 WITH cfg AS (
@@ -22,7 +25,7 @@ named AS (
 hit AS (
     SELECT DISTINCT person AS base, lower(name) = lower($name) OR lower(author) = lower($name) AS by_account
     FROM accounts
-    WHERE lower(name) = lower($name) OR lower(author) = lower($name) OR lower(person) = lower($name)
+    WHERE lower(name) = lower($name) OR lower(author) = lower($name) OR ($key AND lower(person) = lower($name))
 ),
 found AS (
     SELECT coalesce('person:' || n.cfg_name, h.base) AS pkey
