@@ -158,9 +158,11 @@ type even struct {
 // has no board row for them): board gives the profile, the
 // ranking, the people and the exclusions. It does not rank whole boards:
 // the person's value each month is known; the people of one account
-// clearly above it are counted (queries/person_above.sql), and only the
-// accounts near it, or grouped, configured or excluded, are read
-// (queries/person_ranks.sql) and weighed by the rules of engine/board.go.
+// clearly above it are counted, and those about even grouped by their
+// metrics (queries/person_above.sql); only the accounts of people of
+// several accounts, configured or excluded, are read one by one
+// (queries/person_ranks.sql); all are weighed by the rules of
+// engine/board.go.
 func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time]Entry, []time.Time, error) {
 	byIndex, weights, err := rankedOn(b)
 	if err != nil {
