@@ -669,8 +669,10 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 		counted, clear = "account_posts", ""
 	}
 	// The people of several accounts: after every account of the source,
-	// all found again; after added posts, those of the accounts counted
-	// again, as they were before and are now.
+	// all found again (a grouping of every account, 0.15 s at ten million
+	// posts); after added posts, those of the accounts counted again, as
+	// they were before and are now (that path counts in one part, so
+	// touched_people holds them all).
 	multi, touched := multiAccountPeople, ""
 	if after != nil {
 		multi = `DELETE FROM multi_account_people WHERE person_key IN (SELECT person_key FROM touched_people);
