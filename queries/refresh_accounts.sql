@@ -15,7 +15,9 @@
 -- (account:SOURCE/AUTHOR). The configuration's people are applied when
 -- ranking.
 -- Parameters: $source; $parts and $part as for account_posts (the facts
--- read are those of the part's accounts).
+-- read are those of the part's accounts, and of those account_posts
+-- counts: after added posts, a few, where grouping every account's facts
+-- took 0.2 s at ten million posts).
 SELECT $source AS source,
        pl.platform,
        a.*,
@@ -37,5 +39,6 @@ LEFT JOIN (
     SELECT author, min(value) AS value
     FROM account_facts
     WHERE source = $source AND fact = 'se_account' AND hash(author) % CAST($parts AS UBIGINT) = CAST($part AS UBIGINT)
+      AND author IN (SELECT author FROM account_posts)
     GROUP BY author
 ) AS f USING (author)
