@@ -804,18 +804,30 @@ func (s *Store) linkPosts(ctx context.Context, tx *sql.Tx, source string, added 
 		}
 		return nil
 	}
+	// The links left pending are made again (none: the table of them is
+	// made empty, where two scans of every link's pending flag took
+	// 0.1 s at ten million posts).
+	relink := []any{args[0], sql.Named("chunk", chunk)}
+	makeRelink := `CREATE OR REPLACE TEMP TABLE relink AS
+		  SELECT post_key, (row_number() OVER (ORDER BY post_key) - 1) // $chunk AS chunk
+		  FROM post_links WHERE source = $source AND pending`
+	clearPending := "DELETE FROM post_links WHERE source = $source AND pending"
+	if pending == 0 {
+		relink, makeRelink, clearPending = nil, "CREATE OR REPLACE TEMP TABLE relink (post_key BIGINT, chunk BIGINT)", ""
+	}
 	for _, step := range []struct {
 		name, sql string
 		args      []any
 	}{
-		{"relink", `CREATE OR REPLACE TEMP TABLE relink AS
-		  SELECT post_key, (row_number() OVER (ORDER BY post_key) - 1) // $chunk AS chunk
-		  FROM post_links WHERE source = $source AND pending`, []any{args[0], sql.Named("chunk", chunk)}},
-		{"relink", "DELETE FROM post_links WHERE source = $source AND pending", args[:1]},
+		{"relink", makeRelink, relink},
+		{"relink", clearPending, args[:1]},
 		{"link_accounts", queries.MustGet("link_accounts"), args},
 		{"link_area_keys", queries.MustGet("link_area_keys"), args},
 		{"link_post_areas", queries.MustGet("link_post_areas"), args},
 	} {
+		if step.sql == "" {
+			continue
+		}
 		if err := exec(step.name, step.sql, step.args...); err != nil {
 			return linked, nil, err
 		}
