@@ -64,23 +64,11 @@ func boardsOf(t *testing.T, s *Store, base Board, profiles []Profile, areas [][]
 	t.Helper()
 	var out []Board
 	for _, area := range append([][]string{nil}, areas...) {
-		rows, err := s.db.Query(`SELECT DISTINCT month FROM post_links
+		months := column[time.Time](t, s.db, `SELECT DISTINCT month FROM post_links
 			WHERE $all OR areas_of IN (SELECT post_key FROM post_areas WHERE area_key IN (
 				SELECT k.area_key FROM area_keys AS k, (SELECT unnest(from_json(CAST($patterns AS VARCHAR), '["VARCHAR"]')) AS g) AS pat
 				WHERE k.area GLOB pat.g))
 			ORDER BY month`, sql.Named("all", area == nil), sql.Named("patterns", listJSON(area)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var months []time.Time
-		for rows.Next() {
-			var m time.Time
-			if err := rows.Scan(&m); err != nil {
-				t.Fatal(err)
-			}
-			months = append(months, m)
-		}
-		rows.Close()
 		for _, m := range months {
 			for _, window := range Windows {
 				for i, p := range profiles {
@@ -365,18 +353,7 @@ func personMonths(t *testing.T, s *Store, accounts [][2]string) []time.Time {
 	t.Helper()
 	var months []time.Time
 	for _, a := range accounts {
-		rows, err := s.db.Query("SELECT month FROM monthly_metrics WHERE source = ? AND author = ?", a[0], a[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var m time.Time
-			if err := rows.Scan(&m); err != nil {
-				t.Fatal(err)
-			}
-			months = append(months, m)
-		}
-		rows.Close()
+		months = append(months, column[time.Time](t, s.db, "SELECT month FROM monthly_metrics WHERE source = ? AND author = ?", a[0], a[1])...)
 	}
 	slices.SortFunc(months, time.Time.Compare)
 	return slices.Compact(months)

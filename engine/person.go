@@ -30,11 +30,8 @@ func (s *Store) FindPeople(ctx context.Context, name string, people []Person) ([
 	if err != nil {
 		return nil, err
 	}
-	key := false
-	for _, prefix := range []string{"mail:", "se:", "account:"} {
-		key = key || len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
-	}
-	rows, err := s.db.QueryContext(ctx, queries.MustGet("person_find"), sql.Named("name", name), sql.Named("key", key), sql.Named("people", ppl))
+	rows, err := s.db.QueryContext(ctx, queries.MustGet("person_find"), sql.Named("name", name),
+		sql.Named("key", strings.Contains(name, ":")), sql.Named("people", ppl))
 	if err != nil {
 		return nil, fmt.Errorf("person: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/calvinslist/calvin/ingest"
@@ -305,37 +304,14 @@ func (mailPosts) Platform() string { return "mbox" }
 func (mailPosts) Input() string    { return "test" }
 
 func (ps mailPosts) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
-	b := ingest.NewBuilder(opts, "mbox")
-	defer b.Release()
-	for i := range ps {
-		b.Append(&ps[i])
-	}
-	if opts.Stats != nil {
-		opts.Stats.Read.Add(int64(len(ps)))
-	}
-	rec := b.NewBatch()
-	defer rec.Release()
-	return array.NewRecordReader(ingest.Schema(), []arrow.RecordBatch{rec})
+	return readPosts(ps, opts, "mbox")
 }
 
 // multiPeople returns the people multi_account_people holds, by their
 // person key, in order.
 func multiPeople(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.db.Query(`SELECT p.person FROM multi_account_people JOIN person_keys AS p USING (person_key) ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
-	}
-	return out
+	return column[string](t, s.db, `SELECT p.person FROM multi_account_people JOIN person_keys AS p USING (person_key) ORDER BY 1`)
 }
 
 // TestMultiAccountPeople: the people of more than one account are kept by
@@ -372,7 +348,9 @@ func TestMultiAccountPeople(t *testing.T) {
 			t.Errorf("%s (%d months recomputed): %q, want %q", step.name, run.Refreshed.Months, got, step.want)
 		}
 	}
-	if run, _ := s.Ingest(ctx, mailPosts{mail("cy@x.org")}, ingest.Options{Source: "list-b"}); run.Refreshed.Months < 0 {
+	if run, err := s.Ingest(ctx, mailPosts{mail("cy@x.org")}, ingest.Options{Source: "list-b"}); err != nil {
+		t.Fatal(err)
+	} else if run.Refreshed.Months < 0 {
 		t.Errorf("posts added to list-b refreshed every month: the test meant the added path")
 	}
 	want := []string{"mail:ann@x.org", "mail:bo@x.org", "mail:cy@x.org"}

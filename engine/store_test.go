@@ -464,7 +464,13 @@ func (posts) Platform() string { return "test" }
 func (posts) Input() string    { return "test" }
 
 func (ps posts) Read(ctx context.Context, opts ingest.Options) (array.RecordReader, error) {
-	b := ingest.NewBuilder(opts, "test")
+	return readPosts(ps, opts, "test")
+}
+
+// readPosts is the Read of a Source of posts given in a test, as its
+// platform's.
+func readPosts(ps []ingest.Post, opts ingest.Options, platform string) (array.RecordReader, error) {
+	b := ingest.NewBuilder(opts, platform)
 	defer b.Release()
 	for i := range ps {
 		b.Append(&ps[i])
@@ -475,6 +481,28 @@ func (ps posts) Read(ctx context.Context, opts ingest.Options) (array.RecordRead
 	rec := b.NewBatch()
 	defer rec.Release()
 	return array.NewRecordReader(ingest.Schema(), []arrow.RecordBatch{rec})
+}
+
+// column returns the one column of a query's rows.
+func column[T any](t *testing.T, db *sql.DB, query string, args ...any) []T {
+	t.Helper()
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestThreadsResolved(t *testing.T) {

@@ -17,24 +17,8 @@ import (
 // (calvin_*_stream) that db sees.
 func streamViewsOf(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT table_name FROM information_schema.tables
+	return column[string](t, db, `SELECT table_name FROM information_schema.tables
 		WHERE table_name LIKE 'calvin\_%\_stream' ESCAPE '\' ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return names
 }
 
 // openRaw opens the file at path as any other DuckDB client would, without

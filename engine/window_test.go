@@ -71,19 +71,7 @@ func checkSpans(t *testing.T, s *Store, months int) {
 		names[k] = source + " " + author
 	}
 	rows.Close()
-	var all []time.Time
-	rows, err = s.db.Query("SELECT month FROM post_links UNION SELECT month FROM monthly_metrics ORDER BY month")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var m time.Time
-		if err := rows.Scan(&m); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, m)
-	}
-	rows.Close()
+	all := column[time.Time](t, s.db, "SELECT month FROM post_links UNION SELECT month FROM monthly_metrics ORDER BY month")
 	if months > 0 && len(all) > months {
 		all = all[len(all)-months:]
 	}

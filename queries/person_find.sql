@@ -10,9 +10,9 @@
 --
 -- Parameters:
 --   $name    what to look for
---   $key     whether $name may be an automatic person's key (it starts
---            with mail:, se: or account:, case aside): else no person's
---            key is lowercased to compare
+--   $key     whether $name may be an automatic person's key (every one
+--            has a colon: mail:, se:, account:): else no person's key
+--            is lowercased to compare
 --   $people  a JSON list of {name, source, author}: the configuration's
 --            people, one row an account, '[]' for none
 WITH cfg AS (
