@@ -657,16 +657,21 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 	counted, parts := "account_posts_added", int64(1)
 	// The accounts counted again go first: with every account, the
 	// source's rows (an account left without posts goes with them).
+	clearNames := `DELETE FROM account_names WHERE author_key IN
+		  (SELECT author_key FROM accounts WHERE source = $source AND author IN (SELECT author FROM fresh_accounts))`
 	clear := "DELETE FROM accounts WHERE source = $source AND author IN (SELECT author FROM fresh_accounts)"
 	if after == nil {
 		var err error
 		if parts, err = s.accountParts(ctx, tx, source); err != nil {
 			return fmt.Errorf("account parts: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE source = $source", arg); err != nil {
-			return fmt.Errorf("accounts: %w", err)
+		for _, clear := range []string{"DELETE FROM accounts WHERE source = $source",
+			"DELETE FROM account_names WHERE author_key IN (SELECT author_key FROM account_keys WHERE source = $source)"} {
+			if _, err := tx.ExecContext(ctx, clear, arg); err != nil {
+				return fmt.Errorf("accounts: %w", err)
+			}
 		}
-		counted, clear = "account_posts", ""
+		counted, clearNames, clear = "account_posts", "", ""
 	}
 	// The people of several accounts: after every account of the source,
 	// all found again (a grouping of every account, 0.15 s at ten million
@@ -700,12 +705,14 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 			  SELECT person, CAST(nextval('person_key_numbers') AS INTEGER)
 			  FROM (SELECT DISTINCT person FROM fresh_accounts) ANTI JOIN person_keys USING (person)`, nil},
 			{"people", touched, []any{arg}},
+			{"accounts", clearNames, []any{arg}},
 			{"accounts", clear, []any{arg}},
 			{"accounts", `INSERT INTO accounts BY NAME
 			  SELECT f.*, k.author_key, p.person_key
 			  FROM fresh_accounts AS f
 			  LEFT JOIN account_keys AS k USING (source, author)
 			  LEFT JOIN person_keys AS p USING (person)`, nil},
+			{"accounts", fmt.Sprintf(accountNames, "source = $source AND author IN (SELECT author FROM fresh_accounts)"), []any{arg}},
 			{"accounts", "DROP TABLE fresh_accounts; DROP TABLE account_posts", nil},
 		} {
 			if step.sql == "" {
@@ -721,6 +728,14 @@ func (s *Store) refreshAccounts(ctx context.Context, tx *sql.Tx, source string, 
 	}
 	return nil
 }
+
+// accountNames adds to account_names the names of the accounts a
+// condition on accounts picks (a format: %s is the condition), sorted.
+const accountNames = `INSERT INTO account_names
+	SELECT DISTINCT lower(v) AS name, author_key
+	FROM (SELECT author_key, unnest([name, author, person]) AS v FROM accounts WHERE author_key IS NOT NULL AND %s)
+	WHERE v <> ''
+	ORDER BY name`
 
 // multiAccountPeople finds every person of several accounts again.
 const multiAccountPeople = `DELETE FROM multi_account_people;

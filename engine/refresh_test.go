@@ -400,3 +400,85 @@ func TestThreadViews(t *testing.T) {
 		}
 	}
 }
+
+// namesOf reads account_names as "name account" lines, sorted.
+func namesOf(t *testing.T, s *Store) []string {
+	t.Helper()
+	return column[string](t, s.db, `SELECT n.name || ' ' || k.source || '/' || k.author
+		FROM account_names AS n JOIN account_keys AS k USING (author_key) ORDER BY 1`)
+}
+
+// TestAccountNames: the names a person is found by are kept by every
+// refresh of accounts: a first ingest, a name changed by added posts (the
+// latest name shown counts: the old one finds nobody), a second source, a
+// full refresh; and a file made before the table gets it filled when
+// opened. Each account has its name, id and person key, lowercased; an
+// empty name (bo's) is none, and finds no one.
+func TestAccountNames(t *testing.T) {
+	s, path := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2021, 5, 1, 9, 0, 0, 0, time.UTC)
+	n := 0
+	mail := func(from, name string) ingest.Post {
+		n++
+		id := fmt.Sprintf("<m%d@test>", n)
+		return ingest.Post{PostID: []byte(id), ThreadID: []byte(id), Kind: ingest.KindTopic, Author: []byte(from),
+			AuthorName: []byte(name), CreatedAt: at.Add(time.Duration(n) * time.Hour).UnixMicro()}
+	}
+	if _, err := s.Ingest(ctx, mailPosts{mail("ann@x.org", "Ann Lee"), mail("bo@x.org", "")}, ingest.Options{Source: "list-a"}); err != nil {
+		t.Fatal(err)
+	}
+	first := []string{
+		"ann lee list-a/ann@x.org", "ann@x.org list-a/ann@x.org", "bo@x.org list-a/bo@x.org",
+		"mail:ann@x.org list-a/ann@x.org", "mail:bo@x.org list-a/bo@x.org",
+	}
+	if got := namesOf(t, s); !slices.Equal(got, first) {
+		t.Errorf("first ingest: %q, want %q", got, first)
+	}
+	if run, err := s.Ingest(ctx, mailPosts{mail("ann@x.org", "Ann Smith")}, ingest.Options{Source: "list-a"}); err != nil {
+		t.Fatal(err)
+	} else if run.Refreshed.Months < 0 {
+		t.Errorf("a post added to list-a refreshed every month: the test meant the added path")
+	}
+	if _, err := s.Ingest(ctx, mailPosts{mail("cy@x.org", "Bo")}, ingest.Options{Source: "list-b"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"ann smith list-a/ann@x.org", "ann@x.org list-a/ann@x.org", "bo list-b/cy@x.org", "bo@x.org list-a/bo@x.org",
+		"cy@x.org list-b/cy@x.org", "mail:ann@x.org list-a/ann@x.org", "mail:bo@x.org list-a/bo@x.org", "mail:cy@x.org list-b/cy@x.org",
+	}
+	if got := namesOf(t, s); !slices.Equal(got, want) {
+		t.Errorf("after a name changed and a second list: %q, want %q", got, want)
+	}
+	for name, key := range map[string]string{"ann lee": "", "ANN SMITH": "mail:ann@x.org", "Bo": "mail:cy@x.org", "MAIL:BO@X.ORG": "mail:bo@x.org", "CY@X.org": "mail:cy@x.org", "": ""} {
+		found, err := s.FindPeople(ctx, name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, f := range found {
+			keys = append(keys, f.Key)
+		}
+		if got := strings.Join(keys, " "); got != key {
+			t.Errorf("FindPeople(%q) = %q, want %q", name, got, key)
+		}
+	}
+	if _, err := s.Refresh(ctx, "list-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := namesOf(t, s); !slices.Equal(got, want) {
+		t.Errorf("after a full refresh: %q, want %q", got, want)
+	}
+	if _, err := s.db.Exec("DROP TABLE account_names"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := namesOf(t, s); !slices.Equal(got, want) {
+		t.Errorf("in a file made before the table: %q, want %q", got, want)
+	}
+}

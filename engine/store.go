@@ -119,13 +119,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 // create makes the tables the file lacks (queries/schema.sql), and, in a
 // file made before the boards' numbers, fills them
 // (queries/upgrade_keys.sql), as it finds the people of several accounts
-// in a file made before multi_account_people.
+// in a file made before multi_account_people, and the names of its
+// accounts in a file made before account_names.
 func (s *Store) create(ctx context.Context) error {
-	var made, numbered, multi bool
+	var made, numbered, multi, named bool
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'posts'),
 		(SELECT count(*) > 0 FROM information_schema.columns WHERE table_name = 'post_links' AND column_name = 'accepted_at'),
-		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'multi_account_people')`).Scan(&made, &numbered, &multi)
+		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'multi_account_people'),
+		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'account_names')`).Scan(&made, &numbered, &multi, &named)
 	if err != nil {
 		return err
 	}
@@ -142,6 +144,11 @@ func (s *Store) create(ctx context.Context) error {
 			return fmt.Errorf("find the people of several accounts: %w", err)
 		}
 	}
+	if made && !named {
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(accountNames, "true")); err != nil {
+			return fmt.Errorf("name the accounts: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -150,11 +157,11 @@ func (s *Store) create(ctx context.Context) error {
 func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
 	var tables, columns, views int
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas', 'multi_account_people')),
+		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas', 'multi_account_people', 'account_names')),
 		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person'), ('posts', 'post_key'), ('published', 'excluded'), ('published', 'top'),
 			('accounts', 'author_key'), ('accounts', 'person_key'), ('monthly_metrics', 'author_key'), ('post_links', 'areas_of'), ('post_links', 'accepted_at'))),
 		(SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'calvin\_%\_stream' ESCAPE '\')`).Scan(&tables, &columns, &views)
-	return tables == 13 && columns == 10 && views == 0, err
+	return tables == 14 && columns == 10 && views == 0, err
 }
 
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)

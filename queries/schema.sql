@@ -214,6 +214,16 @@ CREATE TABLE IF NOT EXISTS multi_account_people (
     person_key INTEGER NOT NULL
 );
 
+-- account_names: what finds an account by name (queries/person_find.sql):
+-- its name shown, its id and its person key, each lowercased, in name
+-- order as each refresh of accounts adds them, so that a name is looked
+-- up in a row group or two instead of lowercasing every account's. Kept
+-- by each refresh of accounts with the accounts it counts.
+CREATE TABLE IF NOT EXISTS account_names (
+    name       VARCHAR NOT NULL, -- lower(accounts.name), lower(author) or lower(person)
+    author_key INTEGER NOT NULL  -- accounts.author_key
+);
+
 -- area_keys: a number for each area (tag, newsgroup, category) a post has,
 -- unique in the file. post_areas: each post's own areas by number (a post
 -- without areas of its own has no rows). Both added to by each link.
