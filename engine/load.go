@@ -206,7 +206,8 @@ const factsBatch = 1 << 20
 // account_facts under source, those already there kept, in one statement:
 // a statement per fact, inside the ingest's transaction, ran a Stack
 // Exchange dump of a million users out of memory at a 1 GB cap. A fact
-// given twice is stored once.
+// given twice is stored once: those there are found by a join, not by
+// a primary key's index (which does not spill).
 func storeFacts(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, facts [][3]string) (added int64, err error) {
 	if len(facts) == 0 {
 		return 0, nil
@@ -235,7 +236,10 @@ func storeFacts(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string,
 		return 0, err
 	}
 	defer drop()
-	res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO account_facts (source, author, fact, value) SELECT DISTINCT $source, author, fact, value FROM "+factsView, sql.Named("source", source))
+	res, err := tx.ExecContext(ctx, `INSERT INTO account_facts (source, author, fact, value)
+		SELECT $source, author, fact, value
+		FROM (SELECT DISTINCT author, fact, value FROM `+factsView+`)
+		ANTI JOIN (SELECT author, fact, value FROM account_facts WHERE source = $source) USING (author, fact, value)`, sql.Named("source", source))
 	if err != nil {
 		return 0, err
 	}

@@ -120,14 +120,16 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 // file made before the boards' numbers, fills them
 // (queries/upgrade_keys.sql), as it finds the people of several accounts
 // in a file made before multi_account_people, and the names of its
-// accounts in a file made before account_names.
+// accounts in a file made before account_names; account_facts is made
+// again without the primary key an earlier Calvin gave it.
 func (s *Store) create(ctx context.Context) error {
-	var made, numbered, multi, named bool
+	var made, numbered, multi, named, keyed bool
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'posts'),
 		(SELECT count(*) > 0 FROM information_schema.columns WHERE table_name = 'post_links' AND column_name = 'accepted_at'),
 		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'multi_account_people'),
-		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'account_names')`).Scan(&made, &numbered, &multi, &named)
+		(SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'account_names'),
+		(SELECT count(*) > 0 FROM duckdb_constraints() WHERE table_name = 'account_facts' AND constraint_type = 'PRIMARY KEY')`).Scan(&made, &numbered, &multi, &named, &keyed)
 	if err != nil {
 		return err
 	}
@@ -144,6 +146,11 @@ func (s *Store) create(ctx context.Context) error {
 			return fmt.Errorf("find the people of several accounts: %w", err)
 		}
 	}
+	if keyed {
+		if _, err := s.db.ExecContext(ctx, unkeyFacts); err != nil {
+			return fmt.Errorf("account facts without their key: %w", err)
+		}
+	}
 	if made && !named {
 		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(accountNames, "true")); err != nil {
 			return fmt.Errorf("name the accounts: %w", err)
@@ -151,6 +158,15 @@ func (s *Store) create(ctx context.Context) error {
 	}
 	return nil
 }
+
+// unkeyFacts makes account_facts again without a primary key, in a
+// transaction of its own.
+const unkeyFacts = `BEGIN;
+	CREATE TABLE account_facts_unkeyed (source VARCHAR NOT NULL, author VARCHAR NOT NULL, fact VARCHAR NOT NULL, value VARCHAR NOT NULL);
+	INSERT INTO account_facts_unkeyed SELECT source, author, fact, value FROM account_facts;
+	DROP TABLE account_facts;
+	ALTER TABLE account_facts_unkeyed RENAME TO account_facts;
+	COMMIT`
 
 // schemaCurrent reports whether the file has every table and column the
 // schema makes, and none of the views it drops.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -1088,18 +1089,20 @@ func (w withFacts) Read(ctx context.Context, opts ingest.Options) (array.RecordR
 	return w.posts.Read(ctx, opts)
 }
 
-// TestManyFacts: the accounts' facts of a large dump (200,000 users) are
-// stored under a 64 MB cap, and a second read of them adds nothing. A
-// statement per fact ran a dump of 125,000 users out of memory at 1 GB.
+// TestManyFacts: the accounts' facts of a large dump (800,000 users) are
+// stored under a 48 MB cap, and a second read of them adds nothing. A
+// statement per fact ran a dump of 125,000 users out of memory at 1 GB;
+// a primary key on account_facts, 7.5 million users at 1 GB (and these
+// at 96 MB).
 func TestManyFacts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "calvin.duckdb")
-	s, err := Open(context.Background(), path, Options{MemoryLimit: "64MB"})
+	s, err := Open(context.Background(), path, Options{MemoryLimit: "48MB"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	src := withFacts{posts: posts{{PostID: []byte("q1"), ThreadID: []byte("q1"), Kind: ingest.KindQuestion,
-		Author: []byte("7"), CreatedAt: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}}, n: 200_000}
+		Author: []byte("7"), CreatedAt: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}}, n: 800_000}
 	for range 2 {
 		if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "t"}); err != nil {
 			t.Fatal(err)
@@ -1109,13 +1112,47 @@ func TestManyFacts(t *testing.T) {
 		if err := s.db.QueryRow("SELECT count(*) FROM account_facts WHERE source = 't' AND fact = 'se_account'").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 200_000 {
+		if n != 800_000 {
 			t.Errorf("%d facts stored, want 200000", n)
 		}
 		// User 7's network account is 7, so its person is se:7.
 		if err := s.db.QueryRow("SELECT person FROM accounts WHERE author = '7'").Scan(&people); err != nil || people != "se:7" {
 			t.Errorf("user 7: person %q, %v; want se:7", people, err)
 		}
+	}
+}
+
+// TestFactsUnkeyed: a file whose account_facts has the primary key an
+// earlier Calvin gave it is opened with the table made again without
+// it, its facts kept, and an ingest then adds only the facts not there.
+func TestFactsUnkeyed(t *testing.T) {
+	s, path := newStore(t)
+	if _, err := s.db.Exec(`DROP TABLE account_facts;
+		CREATE TABLE account_facts (source VARCHAR NOT NULL, author VARCHAR NOT NULL, fact VARCHAR NOT NULL,
+			value VARCHAR NOT NULL, PRIMARY KEY (source, author, fact, value));
+		INSERT INTO account_facts VALUES ('t', '1', 'se_account', '1'), ('t', '2', 'se_account', '2')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var keys int
+	if err := s.db.QueryRow("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'account_facts' AND constraint_type = 'PRIMARY KEY'").Scan(&keys); err != nil || keys != 0 {
+		t.Errorf("%d primary keys on account_facts, %v; want none", keys, err)
+	}
+	src := withFacts{posts: posts{{PostID: []byte("q1"), ThreadID: []byte("q1"), Kind: ingest.KindQuestion,
+		Author: []byte("7"), CreatedAt: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}}, n: 3}
+	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	// The read finds users 0, 1 and 2, of accounts 0, 1 and 2: 1 and 2
+	// were there.
+	got := column[string](t, s.db, "SELECT author || ':' || value FROM account_facts ORDER BY 1")
+	if want := []string{"0:0", "1:1", "2:2"}; !slices.Equal(got, want) {
+		t.Errorf("facts %q, want %q", got, want)
 	}
 }
 

@@ -97,13 +97,15 @@ CREATE TABLE IF NOT EXISTS pull_marks (
 -- admin), for the configuration's exclusions; fact "se_account" (the
 -- Stack Exchange network account of a site's user), which makes one
 -- person of the users of one account across sites. Added to by each
--- ingest, never removed.
+-- ingest, never removed; a fact is stored once (the ingest adds those not
+-- there: a primary key's index, held in memory, took more than a 1 GB
+-- cap at 7.5 million users, and a file made with one is made again
+-- without it, Store.create).
 CREATE TABLE IF NOT EXISTS account_facts (
     source VARCHAR NOT NULL,
     author VARCHAR NOT NULL,
     fact   VARCHAR NOT NULL, -- role, se_account
-    value  VARCHAR NOT NULL,
-    PRIMARY KEY (source, author, fact, value)
+    value  VARCHAR NOT NULL
 );
 
 -- published: the boards calvin publish froze, as they stood: one row per
