@@ -636,11 +636,19 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source
 	}
 	t2 := time.Now()
 	r.Months = -1
-	if added {
+	switch {
+	case added:
 		r.Months = len(months)
 		err = refreshMonths(ctx, tx, ar, source, months, stats)
-	} else if err = s.copyAcceptances(ctx, tx, source); err == nil {
+	case linked == 0:
+		// Every link was made just now, from the posts as they are
+		// stored, acceptances included: none to copy (at sixty million
+		// posts the copy read them all again, a range at a time).
 		err = refreshMetrics(ctx, tx, ar, source, stats)
+	default:
+		if err = s.copyAcceptances(ctx, tx, source); err == nil {
+			err = refreshMetrics(ctx, tx, ar, source, stats)
+		}
 	}
 	if err != nil {
 		return r, fmt.Errorf("refresh monthly_metrics: %w", err)
