@@ -114,30 +114,24 @@ func spanMetrics(ctx context.Context, ar *lockedArrow, sp span, nobody func(int3
 	c := &spanCount{span: sp, counter: newCounter(sp.from, sp.to, sp.area, nobody, accounts)}
 	// The links of the months the span overlaps, read by month (which
 	// the file's zone maps find fast), kept when made in the span. They
-	// are all read before they are counted, so that the counts' buffers
-	// are made once at their size: grown as the rows came, they took
-	// twice as long as the counting.
+	// are counted first, so that the counts' buffers are made once at
+	// their size (grown as the rows came, they took twice as long as the
+	// counting), and then counted as they are read: all read before
+	// they were counted, they took an area's 12 months at sixty million
+	// posts 0.4-0.5 GB higher.
 	m0 := MonthOf(sp.from)
 	months := []any{sql.Named("source", sp.sourceArg()), sql.Named("first", m0), sql.Named("last", MonthOf(sp.to.Add(-time.Microsecond)))}
-	var links []arrow.RecordBatch
 	rows := 0
-	defer func() {
-		for _, rec := range links {
-			rec.Release()
-		}
-	}()
 	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
-		rec.Retain()
-		links = append(links, rec)
-		rows += int(rec.NumRows())
-	}, queries.MustGet("span_links"), months...)
+		rows += int(rec.Column(0).(*array.Int64).Value(0))
+	}, "SELECT count(*) FROM ("+queries.MustGet("span_links")+"\n)", months...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("span: %w", err)
 	}
 	c.grow(rows)
 	c.tallies = slices.Grow(c.tallies, min(rows, accounts)/4)
-	for _, rec := range links {
-		c.count(rec)
+	if err := readArrow(ctx, ar, c.count, queries.MustGet("span_links"), months...); err != nil {
+		return nil, nil, fmt.Errorf("span: %w", err)
 	}
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		author := rec.Column(0).(*array.Int32)
