@@ -25,6 +25,7 @@ NAME is as for calvin person.
 func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "explain", explainUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	memory := memoryFlag(fs)
 	month := fs.String("month", "", "the month, `YYYY-MM` (required)")
 	window := fs.String("window", "month", "the `window` ending with the month: month, quarter, 12m or 90d")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
@@ -46,7 +47,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format); err != nil {
 		return err
 	}
-	store, _, p, err := openPerson(ctx, e, dbPath(e, fs, *db), pos[0])
+	store, _, p, err := openPerson(ctx, e, dbPath(e, fs, *db), *memory, pos[0])
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,27 @@ import "C"
 
 import (
 	"context"
+	"flag"
 	"os"
 	"runtime"
 	"runtime/debug"
 
 	"github.com/calvinslist/calvin/engine"
 )
+
+// memoryFlag adds --memory-limit to a command's flags: DuckDB's cap,
+// 1 GB unless given, past which its work spills to disk.
+func memoryFlag(fs *flag.FlagSet) *string {
+	return fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
+}
+
+// openRead opens the database read-only under DuckDB's memory cap: left
+// to DuckDB (80% of the machine's memory) the cache of what a command
+// read grew with the store, person over sixty million posts to 5 GB
+// (1.5 GB and faster at 1 GB; benchmarks/README.md).
+func openRead(ctx context.Context, path, memory string) (*engine.Store, error) {
+	return engine.Open(ctx, path, engine.Options{ReadOnly: true, MemoryLimit: memory})
+}
 
 // openCapped opens the database for writing under DuckDB's memory cap
 // (memory, as --memory-limit gives it), and keeps the Go heap to half

@@ -26,6 +26,7 @@ two accounts one person, name them under people in the configuration
 func runPeople(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "people", peopleUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	memory := memoryFlag(fs)
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	limit := fs.Int("limit", 50, "list at most `N` pairs")
 	pos, err := parse(fs, args)
@@ -55,7 +56,7 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
+	store, err := openRead(ctx, dbPath(e, fs, *db), *memory)
 	if err != nil {
 		return err
 	}

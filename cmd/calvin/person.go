@@ -25,6 +25,7 @@ tags, newsgroups and categories.
 func runPerson(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "person", personUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	memory := memoryFlag(fs)
 	profileName := fs.String("profile", "calvin", "the scoring `profile` of the ranks")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	pos, err := parse(fs, args)
@@ -42,7 +43,7 @@ func runPerson(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usageError("unknown profile %q: use one of %s", *profileName, strings.Join(slices.Sorted(maps.Keys(profiles)), ", "))
 	}
-	store, board, p, err := openPerson(ctx, e, dbPath(e, fs, *db), pos[0])
+	store, board, p, err := openPerson(ctx, e, dbPath(e, fs, *db), *memory, pos[0])
 	if err != nil {
 		return err
 	}
@@ -103,12 +104,13 @@ func percent(share float64) any {
 	return fmt.Sprintf("%.0f%%", share*100)
 }
 
-// openPerson opens the database read-only and finds the one person name
-// names; board carries the configuration's people and exclusions.
-func openPerson(ctx context.Context, e *env, path, name string) (*engine.Store, engine.Board, engine.Found, error) {
+// openPerson opens the database read-only under DuckDB's cap memory and
+// finds the one person name names; board carries the configuration's
+// people and exclusions.
+func openPerson(ctx context.Context, e *env, path, memory, name string) (*engine.Store, engine.Board, engine.Found, error) {
 	var board engine.Board
 	board.Configure(e.cfg)
-	store, err := engine.Open(ctx, path, engine.Options{ReadOnly: true})
+	store, err := openRead(ctx, path, memory)
 	if err != nil {
 		return nil, board, engine.Found{}, err
 	}

@@ -73,6 +73,7 @@ accounts, an exclusion, or others moving.
 func runPublished(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "published", publishedUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	memory := memoryFlag(fs)
 	month := fs.String("month", "", "the month, `YYYY-MM` (required)")
 	window := fs.String("window", "", "only this `window`")
 	profile := fs.String("profile", "", "only this `profile`")
@@ -90,7 +91,7 @@ func runPublished(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
+	store, err := openRead(ctx, dbPath(e, fs, *db), *memory)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ func (p params) Set(v string) error {
 func runQuery(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "query", queryUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
+	memory := memoryFlag(fs)
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	list := fs.Bool("list", false, "list the reports and their parameters")
 	given := params{}
@@ -60,7 +61,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("%v (calvin query --list)", err)
 	}
-	store, err := engine.Open(ctx, dbPath(e, fs, *db), engine.Options{ReadOnly: true})
+	store, err := openRead(ctx, dbPath(e, fs, *db), *memory)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "refresh", refreshUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
 	source := fs.String("source", "", "only this source")
-	memory := fs.String("memory-limit", "1GB", "cap DuckDB's memory; work past it spills to disk")
+	memory := memoryFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
