@@ -548,6 +548,19 @@ func TestIngestAndLeaderboard(t *testing.T) {
 		t.Errorf("csv: header %v, rows %q; want %s", recs[0], got, want)
 	}
 
+	// The read commands take DuckDB's cap: a small one gives the same
+	// board, a wrong one an error that says which setting.
+	code, stdout2, _ := calvin(t, "leaderboard", "--db", db, "--month", "2021-05", "--format", "csv", "--memory-limit", "64MB")
+	if code != 0 || stdout2 != stdout {
+		t.Errorf("--memory-limit 64MB: exit %d\n%s\nwant\n%s", code, stdout2, stdout)
+	}
+	for _, cmd := range [][]string{{"leaderboard", "--month", "2021-05"}, {"person", "Alice"}, {"explain", "Alice", "--month", "2021-05"}} {
+		code, _, stderr = calvin(t, append(cmd, "--db", db, "--memory-limit", "lots")...)
+		if code != 1 || !strings.Contains(stderr, "memory limit") {
+			t.Errorf("%s --memory-limit lots: exit %d, %q; want an error naming the memory limit", cmd[0], code, stderr)
+		}
+	}
+
 	// The mvp profile: posts + received + 3 accepted + 2 first responses
 	// + helped. Alice 3+3+0+2+1 = 9, Bob 2+3+0+2+1 = 8, Carol 2+1+3+0+2
 	// = 8, Dave 1+1+0+2+1 = 5 (engine/store_test.go's May metrics: the
