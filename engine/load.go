@@ -163,6 +163,7 @@ func (s *Store) finish(ctx context.Context, tx *sql.Tx, ar *lockedArrow, run *Ru
 	if err != nil {
 		return fmt.Errorf("ingest: account facts: %w", err)
 	}
+	opts.Facts.Clear() // stored: not kept through the refresh
 	run.RowsRead = stats.Read.Load()
 	run.RowsRejected = stats.Rejected.Load()
 	run.RowsDuplicate = stats.Duplicates.Load()
