@@ -215,7 +215,7 @@ func BenchmarkMonthlyMetrics(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := refreshMetrics(ctx, tx, ar, src, nil); err != nil {
+			if err := refreshMetrics(ctx, tx, ar, src, nil, true, nil); err != nil {
 				b.Fatal(err)
 			}
 			if err := tx.Commit(); err != nil {

@@ -72,7 +72,8 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	}
 	r := ranking{Board: b, byIndex: byIndex, weights: weights, people: people}
 	var rows []tally
-	if b.Window == "90d" || len(b.Areas) > 0 {
+	switch {
+	case b.Window == "90d":
 		sp := span{source: b.Source, from: first, to: last.AddDate(0, 0, 1)}
 		if len(b.Areas) > 0 {
 			if sp.area, err = areaPosts(ctx, conn, ar, b.Areas); err != nil {
@@ -87,8 +88,18 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		if !ranksAudience {
 			r.ar = ar
 		}
-	} else {
-		rows, err = monthSums(ctx, ar, b.Source, first, last, len(people.person))
+	case len(b.Areas) > 0:
+		var id int32
+		if id, err = countedAreaID(ctx, conn, b.Areas); err != nil {
+			return nil, fmt.Errorf("leaderboard: areas: %w", err)
+		}
+		if id != 0 {
+			rows, err = monthSums(ctx, ar, b.Source, first, last, len(people.person), id)
+		} else {
+			rows, err = areaMonthSums(ctx, conn, ar, b, first, last, people)
+		}
+	default:
+		rows, err = monthSums(ctx, ar, b.Source, first, last, len(people.person), 0)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard: %w", err)
@@ -122,12 +133,17 @@ func rankedOn(b Board) (byIndex int, weights [12]float64, err error) {
 }
 
 // monthSums sums each account's monthly_metrics over the months from first
-// to last (queries/board_months.sql).
+// to last (queries/board_months.sql), or, with an area's number, its
+// area_metrics (queries/board_area_months.sql).
 // accounts is the number of author_keys expected (the arrays grow past it).
-func monthSums(ctx context.Context, ar *lockedArrow, source string, first, last time.Time, accounts int) ([]tally, error) {
+func monthSums(ctx context.Context, ar *lockedArrow, source string, first, last time.Time, accounts int, area int32) ([]tally, error) {
 	var src any
 	if source != "" {
 		src = source
+	}
+	query, args := "board_months", []any{sql.Named("first", first), sql.Named("last", last), sql.Named("source", src)}
+	if area != 0 {
+		query, args = "board_area_months", append(args, sql.Named("area", area))
 	}
 	// The rows in pages, which grow without copying what they hold.
 	const page = 1 << 13
@@ -156,12 +172,46 @@ func monthSums(ctx context.Context, ar *lockedArrow, source string, first, last 
 				w.mask |= 1 << uint(month.Value(i))
 			}
 		}
-	}, queries.MustGet("board_months"), sql.Named("first", first), sql.Named("last", last), sql.Named("source", src))
+	}, queries.MustGet(query), args...)
 	out := make([]tally, 0, n)
 	for _, p := range pages {
 		out = append(out, p[:min(page, n-len(out))]...)
 	}
 	return out, err
+}
+
+// areaMonthSums sums each account's metrics in the board's area over the
+// months from first to last, as monthSums sums area_metrics, each month
+// counted from its links (spanMetrics): for an area not counted yet.
+func areaMonthSums(ctx context.Context, conn *sql.Conn, ar *lockedArrow, b Board, first, last time.Time, people *boardPeople) ([]tally, error) {
+	area, err := areaPosts(ctx, conn, ar, b.Areas)
+	if err != nil {
+		return nil, fmt.Errorf("areas: %w", err)
+	}
+	var out []tally
+	slot := map[int32]int{}
+	for i, m := 0, MonthOf(first); !m.After(last); i, m = i+1, m.AddDate(0, 1, 0) {
+		_, rows, err := spanMetrics(ctx, ar, span{source: b.Source, from: m, to: m.AddDate(0, 1, 0), area: area}, people.nobody, len(people.person), true)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range rows {
+			j, ok := slot[t.author]
+			if !ok {
+				j = len(out)
+				slot[t.author] = j
+				out = append(out, tally{author: t.author})
+			}
+			sum, month := out[j].m.pointers(), t.m.pointers()
+			for k := range sum {
+				*sum[k] += *month[k]
+			}
+			if t.m.Posts+t.m.Comments > 0 {
+				out[j].mask |= 1 << uint(i)
+			}
+		}
+	}
+	return out, nil
 }
 
 // metricColumns returns the twelve columns of metrics, in MetricNames'

@@ -636,19 +636,23 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source
 		return r, fmt.Errorf("refresh accounts: %w", err)
 	}
 	t2 := time.Now()
+	areas, err := s.countAreas(ctx, tx, ar, source, added, stats)
+	if err != nil {
+		return r, fmt.Errorf("refresh area_metrics: %w", err)
+	}
 	r.Months = -1
 	switch {
 	case added:
 		r.Months = len(months)
-		err = refreshMonths(ctx, tx, ar, source, months, stats)
+		err = refreshMonths(ctx, tx, ar, source, months, areas, stats)
 	case linked == 0:
 		// Every link was made just now, from the posts as they are
 		// stored, acceptances included: none to copy (at sixty million
 		// posts the copy read them all again, a range at a time).
-		err = refreshMetrics(ctx, tx, ar, source, stats)
+		err = refreshMetrics(ctx, tx, ar, source, areas, true, stats)
 	default:
 		if err = s.copyAcceptances(ctx, tx, source); err == nil {
-			err = refreshMetrics(ctx, tx, ar, source, stats)
+			err = refreshMetrics(ctx, tx, ar, source, areas, true, stats)
 		}
 	}
 	if err != nil {
@@ -1040,6 +1044,24 @@ func execCount(ctx context.Context, tx *sql.Tx, name string, args ...any) (int64
 	return n, nil
 }
 
+// storedSources returns the sources that have posts, in name order.
+func storedSources(ctx context.Context, q querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT DISTINCT source FROM posts ORDER BY source")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var sources []string
+	for rows.Next() {
+		var src string
+		if err := rows.Scan(&src); err != nil {
+			return nil, err
+		}
+		sources = append(sources, src)
+	}
+	return sources, rows.Err()
+}
+
 // Refresh recomputes the derived tables (accounts, monthly metrics) of
 // sources from their stored posts, each source in a transaction of its
 // own; no sources means every source in the store. It is what an ingest
@@ -1053,19 +1075,10 @@ func (s *Store) Refresh(ctx context.Context, sources ...string) (Refreshed, erro
 		return took, err
 	}
 	if len(sources) == 0 {
-		rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT source FROM posts ORDER BY source")
-		if err != nil {
+		var err error
+		if sources, err = storedSources(ctx, s.db); err != nil {
 			return took, fmt.Errorf("refresh: %w", err)
 		}
-		for rows.Next() {
-			var src string
-			if err := rows.Scan(&src); err != nil {
-				rows.Close()
-				return took, err
-			}
-			sources = append(sources, src)
-		}
-		rows.Close()
 	}
 	conn, ar, err := s.arrowConn(ctx)
 	if err != nil {

@@ -75,20 +75,109 @@ const (
 	kindReply    = 5
 )
 
-// metricsSchema is the Arrow schema of the rows stored into
-// monthly_metrics (the source is added by the statement that stores them):
-// the account, its author_key, the month, then every metric in
-// MetricNames' order.
-func metricsSchema() *arrow.Schema {
+// metricRows builds the computed rows of monthly_metrics, or of
+// area_metrics: the account (its name, for monthly_metrics; the area's
+// number, for area_metrics), its author_key, the month, then every metric
+// in MetricNames' order. The source is added by the statement that
+// stores them.
+type metricRows struct {
+	b         *array.RecordBuilder
+	author    *array.StringBuilder // monthly_metrics: the account's name
+	area      *array.Int32Builder  // area_metrics: the area_id
+	authorKey *array.Int32Builder
+	month     *array.Date32Builder
+	ints      [12]*array.Int64Builder // posts ... active_days, in MetricNames' order
+}
+
+// newMetricRows returns a builder of monthly_metrics rows, or of
+// area_metrics rows when area.
+func newMetricRows(area bool) *metricRows {
+	first := arrow.Field{Name: "author", Type: arrow.BinaryTypes.String}
+	if area {
+		first = arrow.Field{Name: "area_id", Type: arrow.PrimitiveTypes.Int32}
+	}
 	fields := []arrow.Field{
-		{Name: "author", Type: arrow.BinaryTypes.String},
+		first,
 		{Name: "author_key", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "month", Type: arrow.FixedWidthTypes.Date32},
 	}
 	for _, name := range MetricNames() {
 		fields = append(fields, arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64})
 	}
-	return arrow.NewSchema(fields, nil)
+	r := &metricRows{b: array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))}
+	if area {
+		r.area = r.b.Field(0).(*array.Int32Builder)
+	} else {
+		r.author = r.b.Field(0).(*array.StringBuilder)
+	}
+	r.authorKey = r.b.Field(1).(*array.Int32Builder)
+	r.month = r.b.Field(2).(*array.Date32Builder)
+	for i := range r.ints {
+		r.ints[i] = r.b.Field(3 + i).(*array.Int64Builder)
+	}
+	return r
+}
+
+// add appends a month's tallies: name gives an account's name (for
+// monthly_metrics), area is the area's number (for area_metrics).
+func (r *metricRows) add(month int32, tallies []tally, name func(author int32) string, area int32) {
+	n := len(tallies)
+	r.authorKey.Reserve(n)
+	r.month.Reserve(n)
+	for _, b := range r.ints {
+		b.Reserve(n)
+	}
+	for _, t := range tallies {
+		if r.author != nil {
+			r.author.Append(name(t.author))
+		} else {
+			r.area.Append(area)
+		}
+		r.authorKey.UnsafeAppend(t.author)
+		r.month.UnsafeAppend(arrow.Date32(month))
+		for i, v := range t.m.pointers() {
+			r.ints[i].UnsafeAppend(*v)
+		}
+	}
+}
+
+// len returns the number of rows not taken yet.
+func (r *metricRows) len() int { return r.authorKey.Len() }
+
+// take returns the rows built so far as a batch, and starts again.
+func (r *metricRows) take() metricBatch {
+	return metricBatch{rec: r.b.NewRecordBatch(), area: r.area != nil}
+}
+
+// metricBatch is a batch of rows for monthly_metrics, or, when area, for
+// area_metrics.
+type metricBatch struct {
+	rec  arrow.RecordBatch
+	area bool
+}
+
+// storeMetrics writes batches of computed rows under source, those of
+// each table as one statement (DuckDB reads the batches on all its
+// threads), and releases them.
+func storeMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, batches []metricBatch) error {
+	var monthly, areas []arrow.RecordBatch
+	for _, b := range batches {
+		if b.area {
+			areas = append(areas, b.rec)
+		} else {
+			monthly = append(monthly, b.rec)
+		}
+	}
+	defer func() {
+		for _, b := range batches {
+			b.rec.Release()
+		}
+	}()
+	src := sql.Named("source", source)
+	if err := insertMetrics(ctx, tx, ar, monthly, "INSERT INTO monthly_metrics BY NAME SELECT $source AS source, * FROM "+metricsView, src); err != nil {
+		return err
+	}
+	return insertMetrics(ctx, tx, ar, areas, "INSERT INTO area_metrics BY NAME SELECT $source AS source, * FROM "+metricsView, src)
 }
 
 // monthCount is one month's counting: begun by the goroutine that reads
@@ -96,20 +185,37 @@ func metricsSchema() *arrow.Schema {
 // order (finish). Two of them take turns, so that a month is read while
 // the one before it is finished.
 type monthCount struct {
-	*counter
-	month int32 // days since 1970-01-01 of its first day
+	month int32    // days since 1970-01-01 of its first day
+	all   *counter // every post's; nil when only areas are counted
+	areas []*counter
 }
 
 // start readies c for a month (days since 1970-01-01 of its first day).
 func (c *monthCount) start(month int32) {
 	c.month = month
 	first := time.Unix(int64(month)*24*60*60, 0).UTC()
-	c.reset(first, first.AddDate(0, 1, 0))
+	if c.all != nil {
+		c.all.reset(first, first.AddDate(0, 1, 0))
+	}
+	for _, k := range c.areas {
+		k.reset(first, first.AddDate(0, 1, 0))
+	}
+}
+
+// count counts a batch of the month's links in every counter.
+func (c *monthCount) count(rec arrow.RecordBatch) {
+	if c.all != nil {
+		c.all.count(rec)
+	}
+	for _, k := range c.areas {
+		k.count(rec)
+	}
 }
 
 // metricsRun is one source's recompute: what the finishing goroutine
 // keeps from month to month (the accounts' names, the threads' views,
-// which threads have had their first response) and the rows it builds.
+// which threads have had their first response, in every post and in each
+// area) and the rows it builds.
 type metricsRun struct {
 	base   int32    // the lowest author_key of the source
 	names  []string // author by author_key - base
@@ -117,79 +223,118 @@ type metricsRun struct {
 	views  threadViews
 	keyLo  int64    // the lowest post_key of the source
 	done   []uint64 // bit per thread key - keyLo: its first response is counted
+	areas  []areaRun
 
-	out       *array.RecordBuilder
-	author    *array.StringBuilder
-	authorKey *array.Int32Builder
-	month     *array.Date32Builder
-	ints      [12]*array.Int64Builder // posts ... active_days, in MetricNames' order
+	rows, areaRows *metricRows
+}
+
+// areaRun is the counting of one area over a source's months.
+type areaRun struct {
+	countedArea
+	posts    *postSet
+	accepted []acceptedCount
+	done     []uint64 // as metricsRun.done, in the area
 }
 
 // refreshMetrics recomputes the monthly_metrics rows of source from its
-// post_links, inside tx; ar is the Arrow interface of tx's connection.
-// The connection reads and counts each month and stores the finished
-// rows; a goroutine of its own finishes the months, in order, meanwhile.
-func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, stats *ingest.Stats) (err error) {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM monthly_metrics WHERE source = ?", source); err != nil {
+// post_links, inside tx, and its area_metrics rows in areas; ar is the
+// Arrow interface of tx's connection. With every false, only the areas'
+// rows are (areas counted for the first time). The connection reads and
+// counts each month and stores the finished rows; a goroutine of its own
+// finishes the months, in order, meanwhile.
+func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, areas []countedArea, every bool, stats *ingest.Stats) (err error) {
+	if every {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM monthly_metrics WHERE source = ?", source); err != nil {
+			return err
+		}
+	}
+	if err := deleteAreaRows(ctx, tx, source, areas, nil); err != nil {
 		return err
 	}
 	m := &metricsRun{}
 	if err := m.load(ctx, tx, ar, source); err != nil {
 		return err
 	}
-	accepted, err := loadAccepted(ctx, ar, source)
-	if err != nil {
-		return err
+	var accepted []acceptedCount
+	if every {
+		if accepted, err = loadAccepted(ctx, ar, source, ""); err != nil {
+			return err
+		}
 	}
 	months, err := linkMonths(ctx, tx, source)
 	if err != nil {
 		return err
 	}
 	months = mergeMonths(months, accepted)
+	for _, a := range areas {
+		r := areaRun{countedArea: a, done: make([]uint64, len(m.done))}
+		keys, err := areaKeys(ctx, tx, a.patterns)
+		if err != nil {
+			return fmt.Errorf("metrics: area: %w", err)
+		}
+		if r.posts, err = areaPosts(ctx, tx, ar, a.patterns); err != nil {
+			return fmt.Errorf("metrics: area: %w", err)
+		}
+		if keys != "" {
+			if r.accepted, err = loadAccepted(ctx, ar, source, keys); err != nil {
+				return err
+			}
+		}
+		months = mergeMonths(months, r.accepted)
+		m.areas = append(m.areas, r)
+	}
 	stats.SetPhase("monthly metrics", int64(len(months)))
 
-	m.out = array.NewRecordBuilder(memory.DefaultAllocator, metricsSchema())
-	defer m.out.Release()
-	m.author = m.out.Field(0).(*array.StringBuilder)
-	m.authorKey = m.out.Field(1).(*array.Int32Builder)
-	m.month = m.out.Field(2).(*array.Date32Builder)
-	for i := range m.ints {
-		m.ints[i] = m.out.Field(3 + i).(*array.Int64Builder)
-	}
+	m.rows, m.areaRows = newMetricRows(false), newMetricRows(true)
+	defer m.rows.b.Release()
+	defer m.areaRows.b.Release()
 
 	free := make(chan *monthCount, 2)
 	nobody := func(a int32) bool { return m.nobody[a-m.base] }
+	accounts := int(m.base) + len(m.names)
 	for range 2 {
-		free <- &monthCount{counter: newCounter(time.Time{}, time.Time{}, nil, nobody, int(m.base)+len(m.names))}
+		c := &monthCount{}
+		if every {
+			c.all = newCounter(time.Time{}, time.Time{}, nil, nobody, accounts)
+		}
+		for _, a := range m.areas {
+			c.areas = append(c.areas, newCounter(time.Time{}, time.Time{}, a.posts, nobody, accounts))
+		}
+		free <- c
 	}
 	counted := make(chan *monthCount)
-	finished := make(chan arrow.RecordBatch)
+	finished := make(chan metricBatch)
 	go func() {
 		defer close(finished)
 		for c := range counted {
 			m.finish(c)
 			free <- c
-			if m.out.Field(0).Len() >= 1<<16 {
-				finished <- m.out.NewRecordBatch()
+			for _, r := range []*metricRows{m.rows, m.areaRows} {
+				if r.len() >= 1<<16 {
+					finished <- r.take()
+				}
 			}
 		}
-		if m.out.Field(0).Len() > 0 {
-			finished <- m.out.NewRecordBatch()
+		for _, r := range []*metricRows{m.rows, m.areaRows} {
+			if r.len() > 0 {
+				finished <- r.take()
+			}
 		}
 	}()
-	var pending []arrow.RecordBatch
+	var pending []metricBatch
 	// However the loop ends, the finishing goroutine finishes what it was
 	// given and its last rows are stored, unless the loop failed.
 	defer func() {
 		close(counted)
-		for rec := range finished {
-			pending = append(pending, rec)
+		for b := range finished {
+			pending = append(pending, b)
 		}
 		if err == nil {
-			err = m.store(ctx, tx, ar, source, pending)
+			err = storeMetrics(ctx, tx, ar, source, pending)
+			return
 		}
-		for _, rec := range pending {
-			rec.Release()
+		for _, b := range pending {
+			b.rec.Release()
 		}
 	}()
 	for _, month := range months {
@@ -200,18 +345,16 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source str
 		for c == nil {
 			select {
 			case c = <-free:
-			case rec := <-finished:
-				pending = append(pending, rec)
+			case b := <-finished:
+				pending = append(pending, b)
 			}
 		}
 		if len(pending) >= 4 {
-			if err := m.store(ctx, tx, ar, source, pending); err != nil {
+			batches := pending
+			pending = nil
+			if err := storeMetrics(ctx, tx, ar, source, batches); err != nil {
 				return err
 			}
-			for _, rec := range pending {
-				rec.Release()
-			}
-			pending = pending[:0]
 		}
 		c.start(month)
 		err := readArrow(ctx, ar, c.count, queries.MustGet("metrics_month"), sql.Named("source", source), sql.Named("month", month))
@@ -219,18 +362,56 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source str
 			return fmt.Errorf("metrics: %w", err)
 		}
 		stats.PhaseDone(1)
-		for len(accepted) > 0 && accepted[0].month == month {
-			c.tallies[c.index(accepted[0].author)].m.Accepted += accepted[0].n
-			accepted = accepted[1:]
+		if c.all != nil {
+			accepted = addAccepted(c.all, accepted, month)
+		}
+		for i := range m.areas {
+			m.areas[i].accepted = addAccepted(c.areas[i], m.areas[i].accepted, month)
 		}
 		for c != nil {
 			select {
 			case counted <- c:
 				c = nil
-			case rec := <-finished:
-				pending = append(pending, rec)
+			case b := <-finished:
+				pending = append(pending, b)
 			}
 		}
+	}
+	return nil
+}
+
+// addAccepted adds to c the acceptances of month, the first of accepted
+// (in month order), and returns the rest.
+func addAccepted(c *counter, accepted []acceptedCount, month int32) []acceptedCount {
+	for len(accepted) > 0 && accepted[0].month == month {
+		c.tallies[c.index(accepted[0].author)].m.Accepted += accepted[0].n
+		accepted = accepted[1:]
+	}
+	return accepted
+}
+
+// deleteAreaRows deletes the area_metrics rows of source in areas, in
+// months (days since 1970-01-01 of their first days; nil: every month).
+func deleteAreaRows(ctx context.Context, tx *sql.Tx, source string, areas []countedArea, months []int32) error {
+	if len(areas) == 0 {
+		return nil
+	}
+	ids := make([]string, len(areas))
+	for i, a := range areas {
+		ids[i] = strconv.Itoa(int(a.id))
+	}
+	del := "DELETE FROM area_metrics WHERE source = $source AND area_id IN (" + strings.Join(ids, ",") + ")"
+	args := []any{sql.Named("source", source)}
+	if months != nil {
+		ms := make([]string, len(months))
+		for i, mo := range months {
+			ms[i] = strconv.Itoa(int(mo))
+		}
+		del += " AND month IN (SELECT DATE '1970-01-01' + CAST(unnest(string_split($months, ',')) AS INTEGER))"
+		args = append(args, sql.Named("months", strings.Join(ms, ",")))
+	}
+	if _, err := tx.ExecContext(ctx, del, args...); err != nil {
+		return fmt.Errorf("metrics: areas: %w", err)
 	}
 	return nil
 }
@@ -302,39 +483,28 @@ func (m *metricsRun) load(ctx context.Context, tx *sql.Tx, ar *lockedArrow, sour
 }
 
 // finish completes a month's tallies (first responses, distinct counts),
-// appends them to the rows to store and clears c for another month.
-// Months are finished in order: a thread's first response counts in the
-// first month that has one.
+// in every post and in each area, appends them to the rows to store and
+// clears c for another month. Months are finished in order: a thread's
+// first response counts in the first month that has one.
 func (m *metricsRun) finish(c *monthCount) {
-	c.counter.finish(func(th int64) bool {
-		bit := th - m.keyLo
-		if m.done[bit/64]&(1<<uint(bit%64)) != 0 {
-			return true // the thread had its first response in an earlier month
-		}
-		m.done[bit/64] |= 1 << uint(bit%64)
-		return false
-	}, m.views.get)
-	n := len(c.tallies)
-	m.author.Reserve(n)
-	m.authorKey.Reserve(n)
-	m.month.Reserve(n)
-	for _, b := range m.ints {
-		b.Reserve(n)
-	}
-	for _, t := range c.tallies {
-		m.author.Append(m.names[t.author-m.base])
-		m.authorKey.UnsafeAppend(t.author)
-		m.month.UnsafeAppend(arrow.Date32(c.month))
-		for i, v := range t.m.pointers() {
-			m.ints[i].UnsafeAppend(*v)
+	answered := func(done []uint64) func(int64) bool {
+		return func(th int64) bool {
+			bit := th - m.keyLo
+			if done[bit/64]&(1<<uint(bit%64)) != 0 {
+				return true // the thread had its first response in an earlier month
+			}
+			done[bit/64] |= 1 << uint(bit%64)
+			return false
 		}
 	}
-}
-
-// store writes batches of finished rows into monthly_metrics under source,
-// as one statement (DuckDB reads the batches on all its threads).
-func (m *metricsRun) store(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, batches []arrow.RecordBatch) error {
-	return insertMetrics(ctx, tx, ar, batches, "INSERT INTO monthly_metrics BY NAME SELECT $source AS source, * FROM "+metricsView, sql.Named("source", source))
+	if c.all != nil {
+		c.all.finish(answered(m.done), m.views.get)
+		m.rows.add(c.month, c.all.tallies, func(author int32) string { return m.names[author-m.base] }, 0)
+	}
+	for i, k := range c.areas {
+		k.finish(answered(m.areas[i].done), m.views.get)
+		m.areaRows.add(c.month, k.tallies, nil, m.areas[i].id)
+	}
 }
 
 // insertMetrics runs an insert that reads batches of computed metrics from
@@ -368,9 +538,14 @@ type acceptedCount struct {
 }
 
 // loadAccepted reads the source's accepted posts counted per account and
-// month of acceptance, in month order.
-func loadAccepted(ctx context.Context, ar *lockedArrow, source string) ([]acceptedCount, error) {
+// month of acceptance, in month order: every post's, or those in the
+// areas numbered (area_keys, comma-separated) unless areas is empty.
+func loadAccepted(ctx context.Context, ar *lockedArrow, source, areas string) ([]acceptedCount, error) {
 	var out []acceptedCount
+	var in any
+	if areas != "" {
+		in = areas
+	}
 	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		months := rec.Column(0).(*array.Date32)
 		authors := rec.Column(1).(*array.Int32)
@@ -378,7 +553,7 @@ func loadAccepted(ctx context.Context, ar *lockedArrow, source string) ([]accept
 		for i := range int(rec.NumRows()) {
 			out = append(out, acceptedCount{int32(months.Value(i)), authors.Value(i), ns.Value(i)})
 		}
-	}, queries.MustGet("metrics_accepted"), sql.Named("source", source))
+	}, queries.MustGet("metrics_accepted"), sql.Named("source", source), sql.Named("areas", in))
 	if err != nil {
 		return nil, fmt.Errorf("metrics: accepted: %w", err)
 	}
@@ -555,11 +730,12 @@ func (c *distinctCounter[T]) each(n int, f func(owner int32, vals []T)) {
 }
 
 // refreshMonths recomputes the monthly_metrics rows of source in months
-// (the first days, as days since 1970-01-01) from post_links, inside tx:
-// each month is counted as a span of its own (engine/span.go, the same
-// definitions, which TestSpanMetricsAgree holds to the monthly count), its
-// rows replaced.
-func refreshMonths(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, months []int32, stats *ingest.Stats) error {
+// (the first days, as days since 1970-01-01) from post_links, inside tx,
+// and its area_metrics rows in areas: each month is counted as a span of
+// its own (engine/span.go, the same definitions, which
+// TestSpanMetricsAgree holds to the monthly count), in every post and in
+// each area at once, its rows replaced.
+func refreshMonths(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source string, months []int32, areas []countedArea, stats *ingest.Stats) error {
 	if len(months) == 0 {
 		return nil
 	}
@@ -579,7 +755,21 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source stri
 		return fmt.Errorf("metrics: %w", err)
 	}
 	nobody := func(a int32) bool { return unranked.has(int64(a)) }
+	sets := []*postSet{nil} // every post, then each area's
+	for _, a := range areas {
+		posts, err := areaPosts(ctx, tx, ar, a.patterns)
+		if err != nil {
+			return fmt.Errorf("metrics: area: %w", err)
+		}
+		sets = append(sets, posts)
+	}
+	if err := deleteAreaRows(ctx, tx, source, areas, months); err != nil {
+		return err
+	}
 
+	rows, areaRows := newMetricRows(false), newMetricRows(true)
+	defer rows.b.Release()
+	defer areaRows.b.Release()
 	type monthRows struct {
 		month int32
 		rows  []tally
@@ -594,13 +784,16 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source stri
 		if _, err := tx.ExecContext(ctx, "DELETE FROM monthly_metrics WHERE source = ? AND month = ?", source, first); err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
-		_, rows, err := spanMetrics(ctx, ar, span{source: source, from: first, to: first.AddDate(0, 1, 0)}, nobody, accounts, true)
+		counts, err := spanAreas(ctx, ar, span{source: source, from: first, to: first.AddDate(0, 1, 0)}, sets, nobody, accounts, true)
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
-		counted = append(counted, monthRows{month, rows})
-		for _, w := range rows {
+		counted = append(counted, monthRows{month, counts[0].tallies})
+		for _, w := range counts[0].tallies {
 			names[w.author] = ""
+		}
+		for i, a := range areas {
+			areaRows.add(month, counts[1+i].tallies, nil, a.id)
 		}
 		stats.PhaseDone(1)
 	}
@@ -623,20 +816,8 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source stri
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, metricsSchema())
-	defer b.Release()
 	for _, m := range counted {
-		for _, w := range m.rows {
-			b.Field(0).(*array.StringBuilder).Append(names[w.author])
-			b.Field(1).(*array.Int32Builder).Append(w.author)
-			b.Field(2).(*array.Date32Builder).Append(arrow.Date32(m.month))
-			for i, v := range w.m.pointers() {
-				b.Field(3 + i).(*array.Int64Builder).Append(*v)
-			}
-		}
+		rows.add(m.month, m.rows, func(author int32) string { return names[author] }, 0)
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return insertMetrics(ctx, tx, ar, []arrow.RecordBatch{rec}, `INSERT INTO monthly_metrics BY NAME
-		SELECT $source AS source, * FROM `+metricsView, sql.Named("source", source))
+	return storeMetrics(ctx, tx, ar, source, []metricBatch{rows.take(), areaRows.take()})
 }

@@ -87,12 +87,22 @@ func referenceBoard(ctx context.Context, s *Store, b Board) ([]Entry, error) {
 		return nil, err
 	}
 	// Whole months of every area are summed from monthly_metrics; a span
-	// of days, or an area, is computed from the posts.
+	// of days is computed from the posts; whole months of an area are
+	// the sums of its months, each computed from the posts.
 	accounts := "board_months"
 	var spanArgs []any
-	if b.Window == "90d" || len(b.Areas) > 0 {
+	var sub string
+	switch {
+	case b.Window == "90d":
 		accounts = "window_metrics"
 		spanArgs = []any{sql.Named("from", first), sql.Named("to", last.AddDate(0, 0, 1)), sql.Named("patterns", listJSON(b.Areas))}
+		sub = queries.MustGet(accounts)
+	case len(b.Areas) > 0:
+		if sub, spanArgs, err = areaMonthsReference(ctx, s, b.Source, first, last, b.Areas); err != nil {
+			return nil, err
+		}
+	default:
+		sub = queries.MustGet(accounts)
 	}
 	args := []any{
 		sql.Named("first", first.Format(time.DateOnly)),
@@ -114,7 +124,6 @@ func referenceBoard(ctx context.Context, s *Store, b Board) ([]Entry, error) {
 	}
 	args = append(args, sql.Named("exclusions", exs), sql.Named("list_excluded", b.ListExcluded), sql.Named("people", ppl), sql.Named("keys", listJSON(keys)))
 	args = append(args, spanArgs...)
-	sub := queries.MustGet(accounts)
 	if accounts == "board_months" {
 		sub = `SELECT author_key, sum(posts) AS posts, sum(comments) AS comments, sum(questions) AS questions,
 		       sum(answers) AS answers, sum(topics) AS topics, sum(received) AS received, sum(accepted) AS accepted,
@@ -151,4 +160,54 @@ func referenceBoard(ctx context.Context, s *Store, b Board) ([]Entry, error) {
 		return nil, fmt.Errorf("leaderboard: %w", err)
 	}
 	return out, nil
+}
+
+// areaMonthsReference computes the metrics of every account in an area in
+// each month from first to last from the posts (window_metrics.sql), and
+// returns a query with board_months.sql's columns that reads them, and its
+// arguments. The months computed are kept in a table of the store
+// (reference_area_months), for the other boards of the same months.
+func areaMonthsReference(ctx context.Context, s *Store, source string, first, last time.Time, patterns []string) (string, []any, error) {
+	const metrics = "posts, comments, questions, answers, topics, received, accepted, reach, helped, first_responses, audience, active_days"
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS reference_area_months
+		(patterns VARCHAR, source VARCHAR, month DATE, author_key INTEGER, `+strings.ReplaceAll(metrics, ",", " BIGINT,")+` BIGINT);
+		CREATE TABLE IF NOT EXISTS reference_area_done (patterns VARCHAR, source VARCHAR, month DATE)`); err != nil {
+		return "", nil, err
+	}
+	pat := listJSON(patterns)
+	for m := MonthOf(first); !m.After(last); m = m.AddDate(0, 1, 0) {
+		var done bool
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) > 0 FROM reference_area_done WHERE patterns = ? AND source = ? AND month = ?",
+			pat, source, m).Scan(&done); err != nil || done {
+			if err != nil {
+				return "", nil, err
+			}
+			continue
+		}
+		rows, err := referenceSpan(ctx, s, source, m, m.AddDate(0, 1, 0), patterns)
+		if err != nil {
+			return "", nil, err
+		}
+		inserts := []string{"INSERT INTO reference_area_done VALUES ($1, $2, $3)"}
+		if len(rows) > 0 {
+			var values []string
+			for _, a := range rows {
+				v := []string{"$1", "$2", "$3", fmt.Sprint(a.Key)}
+				for _, p := range a.Metrics.pointers() {
+					v = append(v, fmt.Sprint(*p))
+				}
+				values = append(values, "("+strings.Join(v, ", ")+")")
+			}
+			inserts = append(inserts, "INSERT INTO reference_area_months VALUES "+strings.Join(values, ", "))
+		}
+		for _, insert := range inserts {
+			if _, err := s.db.ExecContext(ctx, insert, pat, source, m); err != nil {
+				return "", nil, err
+			}
+		}
+	}
+	return `SELECT author_key, CAST(datediff('month', CAST($first AS DATE), month) AS INTEGER) AS i, ` + metrics + `
+		FROM reference_area_months WHERE patterns = $ref_patterns AND source = $ref_source
+		AND month BETWEEN CAST($first AS DATE) AND CAST($last AS DATE)`,
+		[]any{sql.Named("ref_patterns", pat), sql.Named("ref_source", source)}, nil
 }

@@ -38,6 +38,7 @@ func derived(t *testing.T, s *Store) string {
 	for _, p := range multiPeople(t, s) {
 		out = append(out, "multi_account_people "+p)
 	}
+	out = append(out, areaRows(t, s)...)
 	slices.Sort(out)
 	return strings.Join(out, "\n")
 }
@@ -55,7 +56,8 @@ func derived(t *testing.T, s *Store) string {
 // accounts' latest names too: a post under a new name, one without a
 // name. Each load runs both ways: staged and merged by id (a few
 // posts), and one MERGE (a large load); and the links are made once as
-// one chunk and once a post at a time.
+// one chunk and once a post at a time. Two areas are counted ahead
+// (area_metrics), and held to the same rule.
 func TestIncrementalRefresh(t *testing.T) {
 	for _, c := range []struct{ few, chunk int64 }{{fewPosts, 0}, {0, 0}, {fewPosts, 1}} {
 		t.Run(fmt.Sprintf("few posts %d, link chunk %d", c.few, c.chunk), func(t *testing.T) { testIncrementalRefresh(t, c.few, c.chunk) })
@@ -65,11 +67,16 @@ func TestIncrementalRefresh(t *testing.T) {
 func testIncrementalRefresh(t *testing.T, few, chunk int64) {
 	s, _ := newStore(t)
 	s.fewPosts, s.linkChunk = few, chunk
+	s.areas = map[string][]string{"go": {"go"}, "sql": {"sql"}} // area_metrics too
 	ctx := context.Background()
 	at := func(y int, m time.Month, d int) int64 { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC).UnixMicro() }
 	q := func(id, author string, ts int64, views int64) ingest.Post {
+		area := "go"
+		if id == "q3" || id == "q5" {
+			area = "sql" // the areas' counts differ from every post's
+		}
 		return ingest.Post{PostID: []byte(id), ThreadID: []byte(id), Kind: ingest.KindQuestion, Author: []byte(author),
-			AuthorName: []byte(author), CreatedAt: ts, Views: views, HasViews: true, Areas: [][]byte{[]byte("go")}}
+			AuthorName: []byte(author), CreatedAt: ts, Views: views, HasViews: true, Areas: [][]byte{[]byte(area)}}
 	}
 	a := func(id, thread, author string, ts int64) ingest.Post {
 		return ingest.Post{PostID: []byte(id), ThreadID: []byte(thread), ParentID: []byte(thread), Kind: ingest.KindAnswer,

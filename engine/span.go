@@ -64,27 +64,12 @@ func (sp span) args() []any {
 // areaPosts returns the posts whose own areas match one of patterns
 // (GLOB: * and ?).
 func areaPosts(ctx context.Context, db querier, ar *lockedArrow, patterns []string) (*postSet, error) {
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT k.area_key FROM area_keys AS k,
-		(SELECT unnest(from_json(CAST($patterns AS VARCHAR), '["VARCHAR"]')) AS g) AS pat
-		WHERE k.area GLOB pat.g`, sql.Named("patterns", listJSON(patterns)))
+	keys, err := areaKeys(ctx, db, patterns)
 	if err != nil {
 		return nil, err
 	}
-	var keys []string
-	for rows.Next() {
-		var k int32
-		if err := rows.Scan(&k); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		keys = append(keys, strconv.Itoa(int(k)))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	set := &postSet{}
-	if len(keys) == 0 {
+	if keys == "" {
 		return set, nil
 	}
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
@@ -92,8 +77,29 @@ func areaPosts(ctx context.Context, db querier, ar *lockedArrow, patterns []stri
 		for i := range int(rec.NumRows()) {
 			set.add(posts.Value(i))
 		}
-	}, "SELECT post_key FROM post_areas WHERE area_key IN ("+strings.Join(keys, ", ")+")")
+	}, "SELECT post_key FROM post_areas WHERE area_key IN ("+keys+")")
 	return set, err
+}
+
+// areaKeys returns the area_keys of the areas matching one of patterns,
+// comma-separated (empty: none).
+func areaKeys(ctx context.Context, db querier, patterns []string) (string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT k.area_key FROM area_keys AS k,
+		(SELECT unnest(from_json(CAST($patterns AS VARCHAR), '["VARCHAR"]')) AS g) AS pat
+		WHERE k.area GLOB pat.g ORDER BY 1`, sql.Named("patterns", listJSON(patterns)))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k int32
+		if err := rows.Scan(&k); err != nil {
+			return "", err
+		}
+		keys = append(keys, strconv.Itoa(int(k)))
+	}
+	return strings.Join(keys, ","), rows.Err()
 }
 
 // spanCount is the counting of one span: its counter, kept for the
@@ -111,7 +117,23 @@ type spanCount struct {
 // accounts is the number of author_keys expected (the arrays grow past
 // it).
 func spanMetrics(ctx context.Context, ar *lockedArrow, sp span, nobody func(int32) bool, accounts int, withAudience bool) (*spanCount, []tally, error) {
-	c := &spanCount{span: sp, counter: newCounter(sp.from, sp.to, sp.area, nobody, accounts)}
+	counts, err := spanAreas(ctx, ar, sp, []*postSet{sp.area}, nobody, accounts, withAudience)
+	if err != nil {
+		return nil, nil, err
+	}
+	return counts[0], counts[0].tallies, nil
+}
+
+// spanAreas counts the span sp in each of areas (a nil area: every post)
+// at once, from one reading of its links: spanMetrics for several areas.
+// sp.area is not used.
+func spanAreas(ctx context.Context, ar *lockedArrow, sp span, areas []*postSet, nobody func(int32) bool, accounts int, withAudience bool) ([]*spanCount, error) {
+	counts := make([]*spanCount, len(areas))
+	for i, area := range areas {
+		in := sp
+		in.area = area
+		counts[i] = &spanCount{span: in, counter: newCounter(sp.from, sp.to, area, nobody, accounts)}
+	}
 	// The links of the months the span overlaps, read by month (which
 	// the file's zone maps find fast), kept when made in the span. They
 	// are counted first, so that the counts' buffers are made once at
@@ -126,51 +148,64 @@ func spanMetrics(ctx context.Context, ar *lockedArrow, sp span, nobody func(int3
 		rows += int(rec.Column(0).(*array.Int64).Value(0))
 	}, "SELECT count(*) FROM ("+queries.MustGet("span_links")+"\n)", months...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("span: %w", err)
+		return nil, fmt.Errorf("span: %w", err)
 	}
-	c.grow(rows)
-	c.tallies = slices.Grow(c.tallies, min(rows, accounts)/4)
-	if err := readArrow(ctx, ar, c.count, queries.MustGet("span_links"), months...); err != nil {
-		return nil, nil, fmt.Errorf("span: %w", err)
+	for _, c := range counts {
+		c.grow(rows)
+		c.tallies = slices.Grow(c.tallies, min(rows, accounts)/4)
+	}
+	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		for _, c := range counts {
+			c.count(rec)
+		}
+	}, queries.MustGet("span_links"), months...)
+	if err != nil {
+		return nil, fmt.Errorf("span: %w", err)
 	}
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		author := rec.Column(0).(*array.Int32)
 		areasOf := rec.Column(1).(*array.Int64)
 		for i := range int(rec.NumRows()) {
-			if author.IsValid(i) && c.in(areasOf, i) {
-				c.tallies[c.index(author.Value(i))].m.Accepted++
+			for _, c := range counts {
+				if author.IsValid(i) && c.in(areasOf, i) {
+					c.tallies[c.index(author.Value(i))].m.Accepted++
+				}
 			}
 		}
 	}, queries.MustGet("span_accepted"), sp.args()...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("span: accepted: %w", err)
+		return nil, fmt.Errorf("span: accepted: %w", err)
 	}
 	// A thread answered in the area before the span has its first
 	// response there.
-	var answered postSet
+	answered := make([]postSet, len(counts))
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		thread := rec.Column(0).(*array.Int64)
 		areasOf := rec.Column(1).(*array.Int64)
 		for i := range int(rec.NumRows()) {
-			if c.in(areasOf, i) {
-				answered.add(thread.Value(i))
+			for j, c := range counts {
+				if c.in(areasOf, i) {
+					answered[j].add(thread.Value(i))
+				}
 			}
 		}
 	}, queries.MustGet("span_answered"), sp.args()...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("span: first responses: %w", err)
+		return nil, fmt.Errorf("span: first responses: %w", err)
 	}
-	c.finish(answered.has, nil)
-	if withAudience {
-		aud, err := c.audience(ctx, ar, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		for i := range c.tallies {
-			c.tallies[i].m.Audience = aud[c.tallies[i].author]
+	for j, c := range counts {
+		c.finish(answered[j].has, nil)
+		if withAudience {
+			aud, err := c.audience(ctx, ar, nil)
+			if err != nil {
+				return nil, err
+			}
+			for i := range c.tallies {
+				c.tallies[i].m.Audience = aud[c.tallies[i].author]
+			}
 		}
 	}
-	return c, c.tallies, nil
+	return counts, nil
 }
 
 // audience returns the audience of the accounts (all when nil): the sum of

@@ -49,6 +49,9 @@ type Store struct {
 	// account of a source is counted in (a test's choice; see
 	// Store.accountParts).
 	accountSplit int64
+	// areas are the configuration's technology areas (name: patterns),
+	// whose monthly metrics each refresh keeps (engine/areas.go).
+	areas map[string][]string
 }
 
 // Options tune how a Store is opened.
@@ -60,6 +63,11 @@ type Options struct {
 	// MemoryLimit caps DuckDB's memory ("1GB"); empty leaves DuckDB's
 	// default (80% of RAM). Work past the cap spills to disk.
 	MemoryLimit string
+
+	// Areas are the configuration's technology areas (name: patterns).
+	// A refresh counts the monthly metrics of each area not counted yet,
+	// for every source, and keeps them (area_metrics) from then on.
+	Areas map[string][]string
 }
 
 // Open opens the database at path, creating it and its tables unless
@@ -83,7 +91,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, path: path, fewPosts: fewPosts}
+	s := &Store{db: db, path: path, fewPosts: fewPosts, areas: opts.Areas}
 	if opts.MemoryLimit != "" {
 		if _, err := db.ExecContext(ctx, "SET memory_limit = '"+strings.ReplaceAll(opts.MemoryLimit, "'", "")+"'"); err != nil {
 			db.Close()
@@ -173,11 +181,11 @@ const unkeyFacts = `BEGIN;
 func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
 	var tables, columns, views int
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas', 'multi_account_people', 'account_names')),
+		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas', 'multi_account_people', 'account_names', 'counted_areas', 'area_metrics')),
 		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person'), ('posts', 'post_key'), ('published', 'excluded'), ('published', 'top'),
 			('accounts', 'author_key'), ('accounts', 'person_key'), ('monthly_metrics', 'author_key'), ('post_links', 'areas_of'), ('post_links', 'accepted_at'))),
 		(SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'calvin\_%\_stream' ESCAPE '\')`).Scan(&tables, &columns, &views)
-	return tables == 14 && columns == 10 && views == 0, err
+	return tables == 16 && columns == 10 && views == 0, err
 }
 
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,6 +32,32 @@ func monthlyRows(t *testing.T, s *Store) []string {
 			t.Fatal(err)
 		}
 		out = append(out, fmt.Sprintf("%s %s %s %v", source, author, month.Format("2006-01"), m))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// areaRows returns area_metrics, a line per area, account and month as
+// monthlyRows writes them, each area by its patterns.
+func areaRows(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT c.patterns, k.source, k.author, m.month, posts, comments, questions, answers, topics, received,
+		accepted, reach, helped, first_responses, audience, active_days
+		FROM area_metrics AS m JOIN counted_areas AS c USING (area_id) JOIN account_keys AS k USING (author_key)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var patterns, source, author string
+		var month time.Time
+		var m Metrics
+		if err := rows.Scan(&patterns, &source, &author, &month, &m.Posts, &m.Comments, &m.Questions, &m.Answers, &m.Topics,
+			&m.Received, &m.Accepted, &m.Reach, &m.Helped, &m.FirstResponses, &m.Audience, &m.ActiveDays); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("area %s %s %s %s %v", patterns, source, author, month.Format("2006-01"), m))
 	}
 	slices.Sort(out)
 	return out
@@ -150,9 +177,43 @@ func checkSpans(t *testing.T, s *Store, months int) {
 			}
 		}
 	}
+	// Each counted area's area_metrics, month by month, are the span
+	// counts of the month in the area.
+	areaMonthly := map[string]bool{}
+	for _, r := range areaRows(t, s) {
+		areaMonthly[r] = true
+	}
+	for _, patterns := range column[string](t, s.db, "SELECT patterns FROM counted_areas ORDER BY area_id") {
+		var area []string
+		if err := json.Unmarshal([]byte(patterns), &area); err != nil {
+			t.Fatal(err)
+		}
+		posts, err := areaPosts(ctx, conn, ar, area)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, month := range all {
+			sp := span{from: month, to: month.AddDate(0, 1, 0), area: posts}
+			_, got, err := spanMetrics(ctx, ar, sp, people.nobody, len(people.person), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range got {
+				l := "area " + patterns + " " + line(a.author, month, a.m)
+				if !areaMonthly[l] {
+					t.Errorf("%s: not in area_metrics", l)
+				}
+				delete(areaMonthly, l)
+				compared++
+			}
+		}
+	}
 	if months == 0 {
 		for l := range monthly {
 			t.Errorf("monthly_metrics has %s, the span counts do not", l)
+		}
+		for l := range areaMonthly {
+			t.Errorf("area_metrics has %s, the span counts do not", l)
 		}
 	}
 	if compared == 0 {
@@ -238,5 +299,56 @@ func TestAreaBoard(t *testing.T) {
 		if got := boardRuns(t, s, Board{Month: may, Areas: tc.areas, Profile: calvinProfile}); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.areas, got, tc.want)
 		}
+	}
+}
+
+// TestAreasCountedLater: areas added to the configuration of a store
+// whose sources are counted already are counted, in every source, by the
+// next refresh of any one of them, here an ingest that only adds a post:
+// area_metrics is then what counting them from the first ingest made, row
+// for row, and the boards the same whether an area is counted ahead or
+// month by month from the links. Then, with the areas' patterns
+// reordered and one area renamed, nothing is counted again.
+func TestAreasCountedLater(t *testing.T) {
+	ctx := context.Background()
+	want := areaRows(t, threePlatforms(t))
+	if len(want) == 0 {
+		t.Fatal("the fixtures have no area rows")
+	}
+	s, _ := newStore(t)
+	ingestThreePlatforms(t, s)
+	may := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	var before []string
+	for _, window := range []string{"month", "quarter", "12m"} {
+		before = append(before, boardRuns(t, s, Board{Month: may, Window: window, Areas: []string{"go"}, Profile: mvpProfile}))
+	}
+	if got := areaRows(t, s); len(got) != 0 {
+		t.Fatalf("area rows without areas: %q", got)
+	}
+	s.areas = fixtureAreas()
+	late := posts{{PostID: []byte("late"), ThreadID: []byte("late"), Kind: ingest.KindTopic, Author: []byte("zed"),
+		CreatedAt: time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), Areas: [][]byte{[]byte("elsewhere")}}}
+	run, err := s.Ingest(ctx, late, ingest.Options{Source: "forum2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := areaRows(t, s)
+	// The new post is in the area of every post.
+	want = append(want, "area [\"*\"] forum2 zed 2021-07 {1 0 0 0 1 0 0 0 0 0 0 1}")
+	slices.Sort(want)
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("areas counted later (%v):\n%s\nwant, as counted from the first ingest:\n%s", run.Refreshed, g, w)
+	}
+	for i, window := range []string{"month", "quarter", "12m"} {
+		if got := boardRuns(t, s, Board{Month: may, Window: window, Areas: []string{"go"}, Profile: mvpProfile}); got != before[i] {
+			t.Errorf("%s: counted ahead %q, from the links %q", window, got, before[i])
+		}
+	}
+	s.areas = map[string][]string{"golang": {"go", "go"}, "everything": {"*"}}
+	if _, err := s.Refresh(ctx, "forum2"); err != nil {
+		t.Fatal(err)
+	}
+	if n := column[int64](t, s.db, "SELECT count(*) FROM counted_areas"); n[0] != 2 {
+		t.Errorf("%d areas counted, want 2", n[0])
 	}
 }

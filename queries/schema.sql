@@ -247,6 +247,35 @@ ALTER TABLE post_links ADD COLUMN IF NOT EXISTS areas_of BIGINT;
 -- answers accepted in a span are found among the links.
 ALTER TABLE post_links ADD COLUMN IF NOT EXISTS accepted_at TIMESTAMP;
 
+-- counted_areas: the technology areas whose monthly metrics are kept
+-- (area_metrics), each by its patterns: the areas of the configuration a
+-- refresh was given, added as they first appear. area_metrics:
+-- monthly_metrics within one of them, counting only the posts in the area
+-- (the area boards over whole months sum them). Every refresh of a source
+-- counts its months in every counted area.
+CREATE TABLE IF NOT EXISTS counted_areas (
+    area_id  INTEGER NOT NULL,
+    patterns VARCHAR NOT NULL  -- the area's patterns, sorted, as a JSON list
+);
+CREATE TABLE IF NOT EXISTS area_metrics (
+    area_id         INTEGER NOT NULL, -- counted_areas.area_id
+    source          VARCHAR NOT NULL,
+    author_key      INTEGER NOT NULL,
+    month           DATE    NOT NULL,
+    posts           BIGINT  NOT NULL, -- the columns of monthly_metrics
+    comments        BIGINT  NOT NULL,
+    questions       BIGINT  NOT NULL,
+    answers         BIGINT  NOT NULL,
+    topics          BIGINT  NOT NULL,
+    received        BIGINT  NOT NULL,
+    accepted        BIGINT  NOT NULL,
+    reach           BIGINT  NOT NULL,
+    helped          BIGINT  NOT NULL,
+    first_responses BIGINT  NOT NULL,
+    audience        BIGINT  NOT NULL,
+    active_days     BIGINT  NOT NULL
+);
+
 -- The views an ingest's Arrow streams were seen under, which an earlier Calvin
 -- left in the file after the load (ordinary views of memory long
 -- freed: reading one crashed the client). Each load now drops its view

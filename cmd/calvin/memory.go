@@ -32,8 +32,15 @@ func openRead(ctx context.Context, path, memory string) (*engine.Store, error) {
 // that cap unless GOMEMLIMIT says otherwise: Go's collector otherwise
 // lets the heap grow to twice what is live, and a 30 M-post refresh
 // peaked at 2.1 GB instead of 1.6 (benchmarks/README.md).
+//
+// The configuration's areas go with it: a refresh counts their months
+// ahead of the boards (engine/areas.go).
 func openCapped(ctx context.Context, e *env, path, memory string) (*engine.Store, error) {
-	store, err := engine.Open(ctx, path, engine.Options{MemoryLimit: memory})
+	opts := engine.Options{MemoryLimit: memory}
+	if e.cfg != nil {
+		opts.Areas = e.cfg.Areas
+	}
+	store, err := engine.Open(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}

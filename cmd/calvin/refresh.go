@@ -13,7 +13,9 @@ const refreshUsage = `Usage: calvin refresh [--source NAME]
 
 Recomputes the accounts and the monthly metrics of a source (or of every
 source) from its stored posts, as an ingest does after loading: for when
-the definitions change, or to check them.
+the definitions change, or to check them. With --config, the areas of
+the configuration not counted yet are counted, in every source, so that
+their boards are read ahead rather than counted from the posts.
 `
 
 func runRefresh(ctx context.Context, e *env, args []string) error {
