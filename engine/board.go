@@ -2,9 +2,11 @@ package engine
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -507,19 +509,33 @@ func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Ent
 			listed = append(listed, int32(i))
 		}
 	}
-	slices.SortFunc(ranked, func(a, b int32) int { return cmp.Compare(people[b].value, people[a].value) })
-	for i, pi := range ranked {
-		p := &people[pi]
-		p.rank = i + 1
-		if i > 0 && p.value == people[ranked[i-1]].value {
-			p.rank = people[ranked[i-1]].rank
-		}
-		if p.rank > top && !asked[p.group] && len(asked) == 0 {
-			break
-		}
-		if p.rank <= top || asked[p.group] {
+	// Only those at or above the top-th value are sorted (at sixty million
+	// posts a year's board has millions of people); a person asked for
+	// below them is ranked by the number above.
+	cut := topValue(people, ranked, top)
+	above := ranked[:0:0]
+	for _, pi := range ranked {
+		if people[pi].value >= cut {
+			above = append(above, pi)
+		} else if asked[people[pi].group] {
+			n := 0
+			for _, pj := range ranked {
+				if people[pj].value > people[pi].value {
+					n++
+				}
+			}
+			people[pi].rank = n + 1
 			listed = append(listed, pi)
 		}
+	}
+	slices.SortFunc(above, func(a, b int32) int { return cmp.Compare(people[b].value, people[a].value) })
+	for i, pi := range above {
+		p := &people[pi]
+		p.rank = i + 1
+		if i > 0 && p.value == people[above[i-1]].value {
+			p.rank = people[above[i-1]].rank
+		}
+		listed = append(listed, pi)
 	}
 	// Each listed person's accounts, by author_key.
 	byPerson := make([]listedPerson, len(listed))
@@ -563,6 +579,45 @@ func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Ent
 		}
 	}
 	return out, nil
+}
+
+// topValue returns the top-th highest value of the ranked people, the
+// lowest a person listed by rank has: -Inf when there are no more than top,
+// +Inf when top is 0 (only those asked for are listed).
+func topValue(people []person, ranked []int32, top int) float64 {
+	if top <= 0 {
+		return math.Inf(1)
+	}
+	if len(ranked) <= top {
+		return math.Inf(-1)
+	}
+	// The top highest so far, the lowest of them first (a min-heap).
+	h := make(lowest, 0, top)
+	for _, pi := range ranked {
+		v := people[pi].value
+		switch {
+		case len(h) < top:
+			heap.Push(&h, v)
+		case v > h[0]:
+			h[0] = v
+			heap.Fix(&h, 0)
+		}
+	}
+	return h[0]
+}
+
+// lowest is a heap of values, the lowest first.
+type lowest []float64
+
+func (h lowest) Len() int           { return len(h) }
+func (h lowest) Less(i, j int) bool { return h[i] < h[j] }
+func (h lowest) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *lowest) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *lowest) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
 }
 
 // listedPerson is a person listed on a board, with their accounts.
