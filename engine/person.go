@@ -292,10 +292,10 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 			}
 			q := mo.above[g]
 			if q == nil {
-				q = &person{group: g, ranked: true}
+				q = &person{group: g, sums: &tally{}, ranked: true}
 				mo.above[g] = q
 			}
-			q.m.add(cols, i)
+			q.sums.m.add(cols, i)
 			q.ranked = q.ranked && ranked.Value(i)
 		}
 	}, queries.MustGet("person_ranks"), args...)
@@ -369,7 +369,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 				if _, out := excluded[g]; out || !q.ranked {
 					continue
 				}
-				if _, v := r.values(&q.m); v > e.Value {
+				if _, v := r.values(&q.sums.m); v > e.Value {
 					e.Rank++
 				}
 			}
