@@ -555,7 +555,7 @@ func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Ent
 		for _, lp := range byPerson {
 			authors = append(authors, lp.accounts...)
 		}
-		aud, err := r.span.audience(ctx, r.ar, authors)
+		aud, err := r.span.audience(ctx, r.ar, authors, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -193,10 +193,16 @@ func spanAreas(ctx context.Context, ar *lockedArrow, sp span, areas []*postSet, 
 	if err != nil {
 		return nil, fmt.Errorf("span: first responses: %w", err)
 	}
+	var views map[int64]int64 // every thread's of the span, read once for all the areas
+	if withAudience {
+		if views, err = spanViews(ctx, ar, sp); err != nil {
+			return nil, fmt.Errorf("span: views: %w", err)
+		}
+	}
 	for j, c := range counts {
 		c.finish(answered[j].has, nil)
 		if withAudience {
-			aud, err := c.audience(ctx, ar, nil)
+			aud, err := c.audience(ctx, ar, nil, views)
 			if err != nil {
 				return nil, err
 			}
@@ -210,7 +216,9 @@ func spanAreas(ctx context.Context, ar *lockedArrow, sp span, areas []*postSet, 
 
 // audience returns the audience of the accounts (all when nil): the sum of
 // the views of the distinct threads each posted in during the span.
-func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int32) (map[int32]int64, error) {
+// known, when not nil, are the views of every thread of the span, read
+// already (spanViews): with authors nil, they are not read again.
+func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int32, known map[int64]int64) (map[int32]int64, error) {
 	wanted := make([]bool, len(c.tallies)) // by tally
 	for _, a := range authors {
 		if int(a) < len(c.slot) && c.slot[a] > 0 {
@@ -233,17 +241,12 @@ func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int
 		}
 	}
 	views := map[int64]int64{}
-	add := func(rec arrow.RecordBatch) {
-		keys := rec.Column(0).(*array.Int64)
-		n := rec.Column(1).(*array.Int64)
-		for i := range int(rec.NumRows()) {
-			views[keys.Value(i)] = n.Value(i)
-		}
-	}
 	var err error
 	switch {
+	case authors == nil && known != nil:
+		views = known
 	case authors == nil:
-		err = readArrow(ctx, ar, add, queries.MustGet("span_views"), c.args()...)
+		views, err = spanViews(ctx, ar, c.span)
 	case len(all) > 0:
 		slices.Sort(all)
 		var keys []byte
@@ -253,7 +256,7 @@ func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int
 			}
 			keys = strconv.AppendInt(keys, th, 10)
 		}
-		err = readArrow(ctx, ar, add, `SELECT post_key, views FROM posts
+		views, err = readViews(ctx, ar, `SELECT post_key, views FROM posts
 			WHERE views IS NOT NULL AND post_key IN (SELECT unnest(CAST(string_split($keys, ',') AS BIGINT[])))`,
 			sql.Named("keys", string(keys)))
 	}
@@ -269,4 +272,24 @@ func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int
 		out[c.tallies[owner].author] = sum
 	}
 	return out, nil
+}
+
+// spanViews returns the views of every thread posted in during sp
+// (queries/span_views.sql).
+func spanViews(ctx context.Context, ar *lockedArrow, sp span) (map[int64]int64, error) {
+	return readViews(ctx, ar, queries.MustGet("span_views"), sp.args()...)
+}
+
+// readViews runs a query of (post_key, views) and returns its rows as a
+// map.
+func readViews(ctx context.Context, ar *lockedArrow, query string, args ...any) (map[int64]int64, error) {
+	views := map[int64]int64{}
+	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		keys := rec.Column(0).(*array.Int64)
+		n := rec.Column(1).(*array.Int64)
+		for i := range int(rec.NumRows()) {
+			views[keys.Value(i)] = n.Value(i)
+		}
+	}, query, args...)
+	return views, err
 }

@@ -25,7 +25,7 @@ NAME is as for calvin person.
 func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "explain", explainUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, boardMemory)
 	month := fs.String("month", "", "the month, `YYYY-MM` (required)")
 	window := fs.String("window", "month", "the `window` ending with the month: month, quarter, 12m or 90d")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")

@@ -84,7 +84,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	source := fs.String("source", "", "the source's `name`, the source column of its posts (required; with --config, the declared source to ingest)")
 	strict := fs.Bool("strict", false, "stop at the first bad record")
 	quiet := fs.Bool("quiet", false, "print no progress")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, otherMemory)
 	mappingFile := fs.String("mapping", "", "csv, jsonl: the YAML `file` saying which column holds what (see configs/)")
 	caFile := fs.String("ca-file", "", "trust the TLS certificates in this PEM `file` too (nntp: a server's own)")
 	earliest := fs.String("earliest", "", "the earliest `date` (YYYY-MM-DD) a post may have; earlier ones are bad records (default 1980-01-01)")

@@ -34,7 +34,7 @@ reach, helped, first_responses, audience, active_days (see README.md).
 func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "leaderboard", leaderboardUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, boardMemory)
 	month := fs.String("month", "", "the month to rank, `YYYY-MM` (default: last month)")
 	window := fs.String("window", "month", "the `window` ranked: month, quarter, 12m or 90d")
 	area := fs.String("area", "", "rank only the posts of this `area` of --config's")

@@ -26,7 +26,7 @@ two accounts one person, name them under people in the configuration
 func runPeople(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "people", peopleUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, otherMemory)
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	limit := fs.Int("limit", 50, "list at most `N` pairs")
 	pos, err := parse(fs, args)

@@ -25,7 +25,7 @@ tags, newsgroups and categories.
 func runPerson(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "person", personUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, otherMemory)
 	profileName := fs.String("profile", "calvin", "the scoring `profile` of the ranks")
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	pos, err := parse(fs, args)

@@ -73,7 +73,7 @@ accounts, an exclusion, or others moving.
 func runPublished(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "published", publishedUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, boardMemory)
 	month := fs.String("month", "", "the month, `YYYY-MM` (required)")
 	window := fs.String("window", "", "only this `window`")
 	profile := fs.String("profile", "", "only this `profile`")

@@ -35,7 +35,7 @@ func (p params) Set(v string) error {
 func runQuery(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "query", queryUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, otherMemory)
 	format := fs.String("format", "table", "output `format`: table, markdown, csv or json")
 	list := fs.Bool("list", false, "list the reports and their parameters")
 	given := params{}

@@ -22,7 +22,7 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "refresh", refreshUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
 	source := fs.String("source", "", "only this source")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, otherMemory)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err

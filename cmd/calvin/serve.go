@@ -43,7 +43,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", serveUsage)
 	db := fs.String("db", engine.DefaultPath, "the database `file`")
 	listen := fs.String("listen", "", "the `address` to serve on (default: the configuration's server.listen, else 127.0.0.1:9187)")
-	memory := memoryFlag(fs)
+	memory := memoryFlag(fs, otherMemory)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
