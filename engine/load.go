@@ -1046,20 +1046,25 @@ func execCount(ctx context.Context, tx *sql.Tx, name string, args ...any) (int64
 
 // storedSources returns the sources that have posts, in name order.
 func storedSources(ctx context.Context, q querier) ([]string, error) {
-	rows, err := q.QueryContext(ctx, "SELECT DISTINCT source FROM posts ORDER BY source")
+	return queryColumn[string](ctx, q, "SELECT DISTINCT source FROM posts ORDER BY source")
+}
+
+// queryColumn runs a query of one column and returns its values.
+func queryColumn[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var sources []string
+	var out []T
 	for rows.Next() {
-		var src string
-		if err := rows.Scan(&src); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		sources = append(sources, src)
+		out = append(out, v)
 	}
-	return sources, rows.Err()
+	return out, rows.Err()
 }
 
 // Refresh recomputes the derived tables (accounts, monthly metrics) of

@@ -563,20 +563,11 @@ func loadAccepted(ctx context.Context, ar *lockedArrow, source, areas string) ([
 // linkMonths lists the months in which source has posts, in order, as
 // days since 1970-01-01.
 func linkMonths(ctx context.Context, tx *sql.Tx, source string) ([]int32, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT CAST(month - DATE '1970-01-01' AS INTEGER) FROM post_links WHERE source = ? ORDER BY 1", source)
+	months, err := queryColumn[int32](ctx, tx, "SELECT DISTINCT CAST(month - DATE '1970-01-01' AS INTEGER) FROM post_links WHERE source = ? ORDER BY 1", source)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	defer rows.Close()
-	var months []int32
-	for rows.Next() {
-		var m int32
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		months = append(months, m)
-	}
-	return months, rows.Err()
+	return months, nil
 }
 
 // mergeMonths adds to months, which is sorted, the months of accepted.

@@ -84,22 +84,10 @@ func areaPosts(ctx context.Context, db querier, ar *lockedArrow, patterns []stri
 // areaKeys returns the area_keys of the areas matching one of patterns,
 // comma-separated (empty: none).
 func areaKeys(ctx context.Context, db querier, patterns []string) (string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT k.area_key FROM area_keys AS k,
+	keys, err := queryColumn[string](ctx, db, `SELECT DISTINCT CAST(k.area_key AS VARCHAR) FROM area_keys AS k,
 		(SELECT unnest(from_json(CAST($patterns AS VARCHAR), '["VARCHAR"]')) AS g) AS pat
 		WHERE k.area GLOB pat.g ORDER BY 1`, sql.Named("patterns", listJSON(patterns)))
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	var keys []string
-	for rows.Next() {
-		var k int32
-		if err := rows.Scan(&k); err != nil {
-			return "", err
-		}
-		keys = append(keys, strconv.Itoa(int(k)))
-	}
-	return strings.Join(keys, ","), rows.Err()
+	return strings.Join(keys, ","), err
 }
 
 // spanCount is the counting of one span: its counter, kept for the

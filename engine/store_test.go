@@ -487,20 +487,8 @@ func readPosts(ps []ingest.Post, opts ingest.Options, platform string) (array.Re
 // column returns the one column of a query's rows.
 func column[T any](t *testing.T, db *sql.DB, query string, args ...any) []T {
 	t.Helper()
-	rows, err := db.Query(query, args...)
+	out, err := queryColumn[T](context.Background(), db, query, args...)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		var v T
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
