@@ -20,7 +20,9 @@ import (
 // one. An area of the configuration not counted yet is counted, for every
 // source, by the next refresh (an ingest, a pull, calvin refresh); until
 // then its boards count its months from the links (engine/board.go), to
-// the same numbers.
+// the same numbers. An area the configuration no longer has is dropped
+// by the next refresh given a configuration (one without, calvin ingest
+// --db alone, keeps every counted area).
 
 // countedArea is an area whose monthly metrics area_metrics keeps.
 type countedArea struct {
@@ -37,8 +39,9 @@ func areaPatterns(patterns []string) string {
 }
 
 // countedAreas returns the areas whose monthly metrics are kept, after
-// adding those of the store's configuration not counted yet; added are
-// the ones added, whose months no source has counted.
+// adding those of the store's configuration not counted yet and, when it
+// has a configuration, dropping those the configuration no longer has;
+// added are the ones added, whose months no source has counted.
 func (s *Store) countedAreas(ctx context.Context, tx *sql.Tx) (counted, added []countedArea, err error) {
 	rows, err := tx.QueryContext(ctx, "SELECT area_id, patterns FROM counted_areas ORDER BY area_id")
 	if err != nil {
@@ -64,6 +67,27 @@ func (s *Store) countedAreas(ctx context.Context, tx *sql.Tx) (counted, added []
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("counted areas: %w", err)
+	}
+	// With a configuration, the areas it no longer has are no longer
+	// counted.
+	configured := map[string]bool{}
+	for _, p := range s.areas {
+		configured[areaPatterns(p)] = true
+	}
+	if s.areas != nil {
+		kept := counted[:0]
+		for _, a := range counted {
+			if configured[areaPatterns(a.patterns)] {
+				kept = append(kept, a)
+				continue
+			}
+			for _, table := range []string{"counted_areas", "area_metrics"} {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE area_id = ?", a.id); err != nil {
+					return nil, nil, fmt.Errorf("counted areas: %w", err)
+				}
+			}
+		}
+		counted = kept
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.areas)) {
 		patterns := areaPatterns(s.areas[name])

@@ -308,7 +308,9 @@ func TestAreaBoard(t *testing.T) {
 // area_metrics is then what counting them from the first ingest made, row
 // for row, and the boards the same whether an area is counted ahead or
 // month by month from the links. Then, with the areas' patterns
-// reordered and one area renamed, nothing is counted again.
+// reordered and one area renamed, nothing is counted again; a refresh
+// without a configuration keeps both areas, one with a configuration
+// that has only one of them drops the other, and its rows.
 func TestAreasCountedLater(t *testing.T) {
 	ctx := context.Background()
 	want := areaRows(t, threePlatforms(t))
@@ -350,5 +352,24 @@ func TestAreasCountedLater(t *testing.T) {
 	}
 	if n := column[int64](t, s.db, "SELECT count(*) FROM counted_areas"); n[0] != 2 {
 		t.Errorf("%d areas counted, want 2", n[0])
+	}
+	// Without a configuration, every counted area is kept; with one, an
+	// area it no longer has is dropped, its rows with it.
+	s.areas = nil
+	if _, err := s.Refresh(ctx, "forum2"); err != nil {
+		t.Fatal(err)
+	}
+	if n := column[int64](t, s.db, "SELECT count(*) FROM counted_areas"); n[0] != 2 {
+		t.Errorf("without a configuration: %d areas counted, want 2", n[0])
+	}
+	s.areas = map[string][]string{"golang": {"go"}}
+	if _, err := s.Refresh(ctx, "forum2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := column[string](t, s.db, `SELECT DISTINCT patterns FROM counted_areas
+		UNION ALL SELECT DISTINCT 'rows of ' || c.patterns FROM area_metrics JOIN counted_areas AS c USING (area_id)
+		UNION ALL SELECT 'rows of a dropped area' FROM area_metrics WHERE area_id NOT IN (SELECT area_id FROM counted_areas)
+		ORDER BY 1`); strings.Join(got, "; ") != `["go"]; rows of ["go"]` {
+		t.Errorf("after dropping an area: %q", got)
 	}
 }
