@@ -204,10 +204,7 @@ func areaMonthSums(ctx context.Context, conn *sql.Conn, ar *lockedArrow, b Board
 				slot[t.author] = j
 				out = append(out, tally{author: t.author})
 			}
-			sum, month := out[j].m.pointers(), t.m.pointers()
-			for k := range sum {
-				*sum[k] += *month[k]
-			}
+			out[j].m.plus(&t.m)
 			if t.m.Posts+t.m.Comments > 0 {
 				out[j].mask |= 1 << uint(i)
 			}
@@ -229,6 +226,14 @@ func metricColumns(rec arrow.RecordBatch, from int) (cols [12]*array.Int64) {
 func (m *Metrics) add(cols [12]*array.Int64, i int) {
 	for j, v := range m.pointers() {
 		*v += cols[j].Value(i)
+	}
+}
+
+// plus adds o to m, metric by metric.
+func (m *Metrics) plus(o *Metrics) {
+	src := o.pointers()
+	for j, v := range m.pointers() {
+		*v += *src[j]
 	}
 }
 
@@ -474,10 +479,7 @@ func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Ent
 		}
 		p := &people[at-1]
 		if p.sums != &rows[i] {
-			dst, src := p.sums.m.pointers(), w.m.pointers()
-			for j := range dst {
-				*dst[j] += *src[j]
-			}
+			p.sums.m.plus(&w.m)
 			p.sums.mask |= w.mask
 		}
 		p.ranked = p.ranked && !r.people.nobody(w.author)

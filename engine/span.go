@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -68,11 +67,17 @@ func areaPosts(ctx context.Context, db querier, ar *lockedArrow, patterns []stri
 	if err != nil {
 		return nil, err
 	}
+	return postsIn(ctx, ar, keys)
+}
+
+// postsIn returns the posts that have one of the areas numbered (area_keys,
+// comma-separated, as areaKeys gives them).
+func postsIn(ctx context.Context, ar *lockedArrow, keys string) (*postSet, error) {
 	set := &postSet{}
 	if keys == "" {
 		return set, nil
 	}
-	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+	err := readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		posts := rec.Column(0).(*array.Int64)
 		for i := range int(rec.NumRows()) {
 			set.add(posts.Value(i))
@@ -237,16 +242,10 @@ func (c *spanCount) audience(ctx context.Context, ar *lockedArrow, authors []int
 		views, err = spanViews(ctx, ar, c.span)
 	case len(all) > 0:
 		slices.Sort(all)
-		var keys []byte
-		for i, th := range slices.Compact(all) {
-			if i > 0 {
-				keys = append(keys, ',')
-			}
-			keys = strconv.AppendInt(keys, th, 10)
-		}
+		keys := numberList(slices.Compact(all))
 		views, err = readViews(ctx, ar, `SELECT post_key, views FROM posts
 			WHERE views IS NOT NULL AND post_key IN (SELECT unnest(CAST(string_split($keys, ',') AS BIGINT[])))`,
-			sql.Named("keys", string(keys)))
+			sql.Named("keys", keys))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("span: views: %w", err)

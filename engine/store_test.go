@@ -1077,6 +1077,13 @@ func (w withFacts) Read(ctx context.Context, opts ingest.Options) (array.RecordR
 	return w.posts.Read(ctx, opts)
 }
 
+// factsDump is a source of one post whose read records the facts of n
+// users (withFacts).
+func factsDump(n int) withFacts {
+	return withFacts{posts: posts{{PostID: []byte("q1"), ThreadID: []byte("q1"), Kind: ingest.KindQuestion,
+		Author: []byte("7"), CreatedAt: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}}, n: n}
+}
+
 // TestManyFacts: the accounts' facts of a large dump (800,000 users) are
 // stored under a 48 MB cap, and a second read of them adds nothing. A
 // statement per fact ran a dump of 125,000 users out of memory at 1 GB;
@@ -1089,8 +1096,7 @@ func TestManyFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	src := withFacts{posts: posts{{PostID: []byte("q1"), ThreadID: []byte("q1"), Kind: ingest.KindQuestion,
-		Author: []byte("7"), CreatedAt: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}}, n: 800_000}
+	src := factsDump(800_000)
 	for range 2 {
 		if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "t"}); err != nil {
 			t.Fatal(err)
@@ -1101,7 +1107,7 @@ func TestManyFacts(t *testing.T) {
 			t.Fatal(err)
 		}
 		if n != 800_000 {
-			t.Errorf("%d facts stored, want 200000", n)
+			t.Errorf("%d facts stored, want 800000", n)
 		}
 		// User 7's network account is 7, so its person is se:7.
 		if err := s.db.QueryRow("SELECT person FROM accounts WHERE author = '7'").Scan(&people); err != nil || people != "se:7" {
@@ -1131,8 +1137,7 @@ func TestFactsUnkeyed(t *testing.T) {
 	if err := s.db.QueryRow("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'account_facts' AND constraint_type = 'PRIMARY KEY'").Scan(&keys); err != nil || keys != 0 {
 		t.Errorf("%d primary keys on account_facts, %v; want none", keys, err)
 	}
-	src := withFacts{posts: posts{{PostID: []byte("q1"), ThreadID: []byte("q1"), Kind: ingest.KindQuestion,
-		Author: []byte("7"), CreatedAt: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}}, n: 3}
+	src := factsDump(3)
 	if _, err := s.Ingest(context.Background(), src, ingest.Options{Source: "t"}); err != nil {
 		t.Fatal(err)
 	}
