@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -212,6 +214,7 @@ func TestSharedDataAgrees(t *testing.T) {
 	}
 	n := checkBoards(t, s, boards)
 	t.Logf("%d boards, %d rows compared", len(boards), n)
+	t.Logf("%d account-months' focus compared", checkFocus(t, s, cfg.Areas, 300))
 }
 
 // TestHistoryRanks: a person's rank, score and metrics each month, as
@@ -246,7 +249,7 @@ func TestHistoryRanks(t *testing.T) {
 			if err != nil {
 				t.Fatal(key, err)
 			}
-			got, months, err := s.monthRanks(ctx, b, found)
+			got, months, _, err := s.monthRanks(ctx, b, found)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,6 +282,97 @@ func TestHistoryRanks(t *testing.T) {
 	t.Logf("%d person-months compared", compared)
 }
 
+// TestHistoryFocus: a person's posts by area, month by month, counted
+// ahead (area_metrics) are those counted from their links, for every
+// account of three platforms; and by hand, Bob's May (A11, Q20, c2 and
+// c4, all in go threads, Q20 and c4 in duckdb's too: engine's
+// store_test) holds four posts, four in go, two in duckdb, four in
+// everything.
+func TestHistoryFocus(t *testing.T) {
+	s := threePlatforms(t)
+	ctx := context.Background()
+	if n := checkFocus(t, s, fixtureAreas(), 0); n < 10 {
+		t.Errorf("only %d account-months compared", n)
+	}
+
+	bob := column[int32](t, s.db, "SELECT author_key FROM account_keys WHERE source = 't' AND author = '2'")
+	may := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		areas map[string][]string
+		want  map[string]int
+	}{
+		{map[string][]string{"golang": {"go"}, "all": {"*"}}, map[string]int{"golang": 4, "all": 4}},   // counted ahead
+		{map[string][]string{"golang": {"go"}, "db": {"duck*"}}, map[string]int{"golang": 4, "db": 2}}, // db is not: from the links
+		{nil, map[string]int{"go": 4, "duckdb": 2}},                                                    // the posts' own tags
+	} {
+		_, _, mine, err := s.monthRanks(ctx, Board{Profile: calvinProfile}, Found{Accounts: [][2]string{{"t", "2"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(mine.keys, bob) || mine.posts[may] != 4 {
+			t.Fatalf("Bob: keys %v (want %v), %d posts in May, want 4", mine.keys, bob, mine.posts[may])
+		}
+		byMonth, err := s.personFocus(ctx, mine, tc.areas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := byMonth[may]; f == nil || f.posts != 4 || !maps.Equal(f.in, tc.want) {
+			t.Errorf("Bob's May by %v: %+v, want 4 posts, %v", tc.areas, f, tc.want)
+		}
+	}
+}
+
+// checkFocus holds, for each account of s with posts (the first limit by
+// posts, or all when limit is 0), its posts by area month by month
+// counted ahead (countedFocus) to those counted from its links
+// (linkedFocus), for areas, all counted ahead; it returns the number of
+// account-months compared.
+func checkFocus(t *testing.T, s *Store, areas map[string][]string, limit int) int {
+	t.Helper()
+	ctx := context.Background()
+	counted, err := s.countedIDs(ctx, areas)
+	if err != nil || counted == nil {
+		t.Fatalf("areas %v not counted ahead: %v", areas, err)
+	}
+	query := "SELECT author_key FROM monthly_metrics GROUP BY author_key HAVING sum(posts + comments) > 0 ORDER BY sum(posts + comments) DESC, author_key"
+	if limit > 0 {
+		query += " LIMIT " + strconv.Itoa(limit)
+	}
+	compared := 0
+	for _, k := range column[int32](t, s.db, query) {
+		months := column[time.Time](t, s.db, "SELECT month FROM monthly_metrics WHERE author_key = ? AND posts + comments > 0 ORDER BY month", k)
+		posts := column[int64](t, s.db, "SELECT posts + comments FROM monthly_metrics WHERE author_key = ? AND posts + comments > 0 ORDER BY month", k)
+		ahead, linked := map[time.Time]*focus{}, map[time.Time]*focus{}
+		for i, m := range months {
+			ahead[m] = &focus{posts: int(posts[i]), in: map[string]int{}}
+			linked[m] = &focus{posts: int(posts[i]), in: map[string]int{}}
+		}
+		if err := s.countedFocus(ctx, ahead, []int32{k}, counted); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.linkedFocus(ctx, linked, []int32{k}, areas); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range months {
+			if !maps.Equal(ahead[m].in, linked[m].in) {
+				t.Errorf("account %d, %s: counted ahead %v, from the links %v", k, m.Format("2006-01"), ahead[m].in, linked[m].in)
+			}
+			compared++
+		}
+	}
+	// Every post counts in its author's posts or comments: the focus's
+	// whole is monthly_metrics'.
+	if n := column[int64](t, s.db, `SELECT count(*) FROM (
+		(SELECT author_key, month, count(*) FROM post_links WHERE author_key IS NOT NULL GROUP BY ALL
+		 EXCEPT SELECT author_key, month, posts + comments FROM monthly_metrics WHERE posts + comments > 0)
+		UNION ALL
+		(SELECT author_key, month, posts + comments FROM monthly_metrics WHERE posts + comments > 0
+		 EXCEPT SELECT author_key, month, count(*) FROM post_links WHERE author_key IS NOT NULL GROUP BY ALL))`); n[0] != 0 {
+		t.Errorf("%d account-months whose posts and comments are not their links", n[0])
+	}
+	return compared
+}
+
 // TestHistoryTies: a person about even with another by SQL's tolerance is
 // above them or not by the engine's arithmetic, as on the board. With
 // weights 0.1 a post and 0.3 a reply received, in May 2021 ann's three
@@ -306,7 +400,7 @@ func TestHistoryTies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := s.monthRanks(ctx, b, found)
+		got, _, _, err := s.monthRanks(ctx, b, found)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -184,7 +183,7 @@ type PersonMonth struct {
 
 // History is a person's months with posts, each with their place on the
 // month's board and their focus that month, and their focus over all
-// their posts: the area (as for Focus) holding most of them, its share,
+// their posts: the area (as for personFocus) holding most of them, its share,
 // and how many posts there are.
 type History struct {
 	Months  []PersonMonth
@@ -194,71 +193,29 @@ type History struct {
 }
 
 // History reads a person's history; board gives the profile, people and
-// exclusions of each month's board, areas are as for Focus.
+// exclusions of each month's board, areas are as for personFocus.
 func (s *Store) History(ctx context.Context, board Board, p Found, areas map[string][]string) (History, error) {
 	var h History
-	posts, err := s.PersonPosts(ctx, p.Accounts)
+	ranks, months, mine, err := s.monthRanks(ctx, board, p)
 	if err != nil {
 		return h, err
 	}
-	byMonth := map[time.Time][]PostAreas{}
-	for _, pa := range posts {
-		byMonth[pa.Month] = append(byMonth[pa.Month], pa)
-	}
-	ranks, months, err := s.monthRanks(ctx, board, p)
+	byMonth, err := s.personFocus(ctx, mine, areas)
 	if err != nil {
 		return h, err
 	}
+	all := focus{in: map[string]int{}}
 	for _, m := range months {
 		pm := PersonMonth{Month: m, Entry: ranks[m]}
-		pm.TopArea, pm.Share = Focus(byMonth[m], areas)
+		if f := byMonth[m]; f != nil {
+			pm.TopArea, pm.Share = f.top()
+			all.add(f)
+		}
 		h.Months = append(h.Months, pm)
 	}
-	h.TopArea, h.Share = Focus(posts, areas)
-	for _, pa := range posts {
-		h.Posts += pa.Posts
-	}
+	h.TopArea, h.Share = all.top()
+	h.Posts = all.posts
 	return h, nil
-}
-
-// Focus returns the area holding most of posts and the share of posts in
-// it: areas are the configured ones (a post is in an area when one of its
-// own areas matches one of the area's patterns), or, when nil, the posts'
-// areas themselves. Ties go to the area first in name order; no posts, or
-// none in any area, give "" and 0.
-func Focus(posts []PostAreas, areas map[string][]string) (top string, share float64) {
-	count := map[string]int{}
-	total := 0
-	for _, p := range posts {
-		total += p.Posts
-		in := map[string]bool{}
-		for _, a := range p.Areas {
-			if areas == nil {
-				in[a] = true
-				continue
-			}
-			for name, patterns := range areas {
-				for _, pat := range patterns {
-					if ok, _ := path.Match(pat, a); ok {
-						in[name] = true
-					}
-				}
-			}
-		}
-		for a := range in {
-			count[a] += p.Posts
-		}
-	}
-	best := ""
-	for _, a := range slices.Sorted(maps.Keys(count)) {
-		if best == "" || count[a] > count[best] {
-			best = a
-		}
-	}
-	if best == "" {
-		return "", 0
-	}
-	return best, float64(count[best]) / float64(total)
 }
 
 // SourceStats is one stored source as the sources report gives it.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,14 +50,6 @@ func (s *Store) FindPeople(ctx context.Context, name string, people []Person) ([
 	return out, rows.Err()
 }
 
-// PostAreas are the areas of a person's posts, month by month: how many
-// posts of a month have these areas.
-type PostAreas struct {
-	Month time.Time
-	Areas []string // the post's own, or its thread's first post's
-	Posts int
-}
-
 // accountsJSON writes accounts as a JSON list of {source, author}.
 func accountsJSON(accounts [][2]string) string {
 	type acct struct {
@@ -71,46 +64,173 @@ func accountsJSON(accounts [][2]string) string {
 	return string(js)
 }
 
-// PersonPosts returns the posts of the accounts counted by month and
-// areas, in month order.
-func (s *Store) PersonPosts(ctx context.Context, accounts [][2]string) ([]PostAreas, error) {
-	names := map[int32]string{}
-	rows, err := s.db.QueryContext(ctx, "SELECT area_key, area FROM area_keys")
-	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+// focus counts a person's posts: how many there are, and how many each
+// area holds (a post counts in every area it is in).
+type focus struct {
+	posts int
+	in    map[string]int
+}
+
+// add adds the counts of g.
+func (f *focus) add(g *focus) {
+	f.posts += g.posts
+	for a, n := range g.in {
+		f.in[a] += n
 	}
-	for rows.Next() {
-		var k int32
-		var a string
-		if err := rows.Scan(&k, &a); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("person: %w", err)
+}
+
+// top returns the area holding most of the posts and the share of the
+// posts in it. Ties go to the area first in name order; no posts, or none
+// in any area, give "" and 0.
+func (f *focus) top() (string, float64) {
+	best := ""
+	for _, a := range slices.Sorted(maps.Keys(f.in)) {
+		if best == "" || f.in[a] > f.in[best] {
+			best = a
 		}
-		names[k] = a
 	}
-	rows.Close()
-	rows, err = s.db.QueryContext(ctx, queries.MustGet("person_posts"), sql.Named("accounts", accountsJSON(accounts)))
+	if best == "" || f.posts == 0 {
+		return "", 0
+	}
+	return best, float64(f.in[best]) / float64(f.posts)
+}
+
+// personFocus counts the posts of a person's accounts (mine) month by
+// month by area. areas are the configuration's, a post being in an area
+// when one of its areas (its own, or its thread's first post's when it
+// has none) matches one of the area's patterns, as on the area's board;
+// when nil, the areas are the posts' own tags, newsgroups and categories.
+// When every configured area is counted ahead, the counts are
+// area_metrics' (posts and comments); otherwise they are counted from the
+// links (queries/person_posts.sql).
+func (s *Store) personFocus(ctx context.Context, mine personRows, areas map[string][]string) (map[time.Time]*focus, error) {
+	byMonth := map[time.Time]*focus{}
+	for m, n := range mine.posts {
+		byMonth[m] = &focus{posts: n, in: map[string]int{}}
+	}
+	if len(mine.keys) == 0 {
+		return byMonth, nil
+	}
+	counted, err := s.countedIDs(ctx, areas)
 	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, err
+	}
+	if counted != nil {
+		return byMonth, s.countedFocus(ctx, byMonth, mine.keys, counted)
+	}
+	return byMonth, s.linkedFocus(ctx, byMonth, mine.keys, areas)
+}
+
+// countedFocus adds to byMonth the posts of the accounts keys in each of
+// the counted areas (by their number, with the names of the configured
+// areas of each) from area_metrics.
+func (s *Store) countedFocus(ctx context.Context, byMonth map[time.Time]*focus, keys []int32, counted map[int32][]string) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT month, area_id, CAST(sum(posts + comments) AS BIGINT)
+		FROM area_metrics
+		WHERE author_key IN (SELECT unnest(from_json(CAST($keys AS VARCHAR), '["INTEGER"]')))
+		  AND area_id IN (SELECT unnest(from_json(CAST($ids AS VARCHAR), '["INTEGER"]')))
+		GROUP BY ALL`, sql.Named("keys", "["+numberList(keys)+"]"), sql.Named("ids", "["+numberList(slices.Collect(maps.Keys(counted)))+"]"))
+	if err != nil {
+		return fmt.Errorf("person: %w", err)
 	}
 	defer rows.Close()
-	var out []PostAreas
 	for rows.Next() {
-		var p PostAreas
-		var areas []any
-		if err := rows.Scan(&p.Month, &areas, &p.Posts); err != nil {
-			return nil, fmt.Errorf("person: %w", err)
+		var m time.Time
+		var id int32
+		var n int
+		if err := rows.Scan(&m, &id, &n); err != nil {
+			return fmt.Errorf("person: %w", err)
 		}
-		for _, a := range areas {
-			if k, ok := a.(int32); ok {
-				p.Areas = append(p.Areas, names[k])
+		if f := byMonth[m]; f != nil {
+			for _, name := range counted[id] {
+				f.in[name] += n
 			}
 		}
-		slices.Sort(p.Areas)
-		out = append(out, p)
 	}
-	slices.SortStableFunc(out, func(a, b PostAreas) int { return a.Month.Compare(b.Month) })
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// linkedFocus adds to byMonth the posts of the accounts keys in each area
+// (as for personFocus), counted from their links
+// (queries/person_posts.sql).
+func (s *Store) linkedFocus(ctx context.Context, byMonth map[time.Time]*focus, keys []int32, areas map[string][]string) error {
+	// The areas each area_key is in: the configured ones whose patterns
+	// it matches (areaKeys), or its own name.
+	named := map[int32][]string{}
+	if areas == nil {
+		rows, err := s.db.QueryContext(ctx, "SELECT area_key, area FROM area_keys")
+		if err != nil {
+			return fmt.Errorf("person: %w", err)
+		}
+		for rows.Next() {
+			var k int32
+			var a string
+			if err := rows.Scan(&k, &a); err != nil {
+				rows.Close()
+				return fmt.Errorf("person: %w", err)
+			}
+			named[k] = []string{a}
+		}
+		rows.Close()
+	}
+	for name, patterns := range areas {
+		list, err := areaKeys(ctx, s.db, patterns)
+		if err != nil {
+			return fmt.Errorf("person: %w", err)
+		}
+		for _, k := range strings.Split(list, ",") {
+			if k, err := strconv.Atoi(k); err == nil {
+				named[int32(k)] = append(named[int32(k)], name)
+			}
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, queries.MustGet("person_posts"), sql.Named("keys", "["+numberList(keys)+"]"))
+	if err != nil {
+		return fmt.Errorf("person: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m time.Time
+		var list []any
+		var n int
+		if err := rows.Scan(&m, &list, &n); err != nil {
+			return fmt.Errorf("person: %w", err)
+		}
+		f := byMonth[m]
+		if f == nil {
+			continue
+		}
+		in := map[string]bool{}
+		for _, k := range list {
+			if k, ok := k.(int32); ok {
+				for _, name := range named[k] {
+					in[name] = true
+				}
+			}
+		}
+		for name := range in {
+			f.in[name] += n
+		}
+	}
+	return rows.Err()
+}
+
+// countedIDs returns the configured areas by the number of their counted
+// area (two areas of the same patterns share one), or nil when there are
+// none or one of them is not counted yet.
+func (s *Store) countedIDs(ctx context.Context, areas map[string][]string) (map[int32][]string, error) {
+	if len(areas) == 0 {
+		return nil, nil
+	}
+	ids := map[int32][]string{}
+	for name, patterns := range areas {
+		id, err := countedAreaID(ctx, s.db, patterns)
+		if err != nil || id == 0 {
+			return nil, err
+		}
+		ids[id] = append(ids[id], name)
+	}
+	return ids, nil
 }
 
 // Why is one post behind a person's numbers: the metric it counts for,
@@ -149,8 +269,16 @@ type even struct {
 	n int
 }
 
+// personRows are a person's accounts, by author_key, and the posts and
+// comments they sent each month.
+type personRows struct {
+	keys  []int32
+	posts map[time.Time]int
+}
+
 // monthRanks returns the months in which a person's accounts have
-// metrics, in order, and their entry on each month's board (rank 0 when
+// metrics, in order, the accounts and their posts each month, and their
+// entry on each month's board (rank 0 when
 // not ranked, with Excluded saying why when excluded; none when the month
 // has no board row for them): board gives the profile, the
 // ranking, the people and the exclusions. It does not rank whole boards:
@@ -160,19 +288,20 @@ type even struct {
 // several accounts, configured or excluded, are read one by one
 // (queries/person_ranks.sql); all are weighed by the rules of
 // engine/board.go.
-func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time]Entry, []time.Time, error) {
+func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time]Entry, []time.Time, personRows, error) {
+	var mineRows personRows
 	byIndex, weights, err := rankedOn(b)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, mineRows, err
 	}
 	conn, ar, err := s.arrowConn(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, mineRows, err
 	}
 	defer conn.Close()
 	people, err := loadNamed(ctx, conn, b.People)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, mineRows, err
 	}
 	r := ranking{Board: b, byIndex: byIndex, weights: weights, people: people}
 
@@ -183,7 +312,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		SEMI JOIN (SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)) AS w
 		USING (source, author) WHERE a.author_key IS NOT NULL`, sql.Named("accounts", accountsJSON(p.Accounts)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("person: %w", err)
+		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}
 	myGroup := int32(0)
 	for rows.Next() {
@@ -192,19 +321,20 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		var source, author string
 		if err := rows.Scan(&k, &pk, &ranked, &source, &author); err != nil {
 			rows.Close()
-			return nil, nil, fmt.Errorf("person: %w", err)
+			return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 		}
 		people.setAccount(k, pk, ranked)
 		names[k] = [2]string{source, author}
 		mine = append(mine, strconv.Itoa(int(k)))
+		mineRows.keys = append(mineRows.keys, k)
 		myGroup = people.groupOf(pk)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("person: %w", err)
+		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}
 	if len(mine) == 0 {
-		return nil, nil, nil
+		return nil, nil, mineRows, nil
 	}
 	if name, ok := strings.CutPrefix(p.Key, "person:"); ok {
 		if g := people.groupOfName(name); g != 0 {
@@ -245,16 +375,21 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		reach, helped, first_responses, audience, active_days
 		FROM monthly_metrics WHERE author_key IN (SELECT unnest(from_json(CAST($mine AS VARCHAR), '["INTEGER"]')))`, sql.Named("mine", keys))
 	if err != nil {
-		return nil, nil, fmt.Errorf("person: %w", err)
+		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}
 	slices.SortFunc(months, time.Time.Compare)
+	mineRows.posts = map[time.Time]int{}
+	for _, m := range months {
+		mo := byMonth[m.Unix()]
+		mineRows.posts[m] = int(mo.m.Posts + mo.m.Comments)
+	}
 
 	// The others who may be above: those clearly above, counted
 	// (queries/person_above.sql), and those the engine weighs itself,
 	// grouped into people (person_ranks.sql).
 	exs, err := loadExclusions(ctx, conn, b.Exclusions)
 	if err != nil {
-		return nil, nil, fmt.Errorf("person: %w", err)
+		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}
 	var grouped, excludedKeys []string
 	for pk := range people.named {
@@ -300,7 +435,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		}
 	}, queries.MustGet("person_ranks"), args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("person: %w", err)
+		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}
 	// The metrics the value is not made of are left out, of the value
 	// and of the metrics of those about even (zeros, which leave the
@@ -344,7 +479,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		}
 	}, strings.NewReplacer("{{value}}", value, "{{metrics}}", strings.Join(metrics, ", ")).Replace(queries.MustGet("person_above")), args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("person: %w", err)
+		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}
 	out := map[time.Time]Entry{}
 	for _, m := range months {
@@ -392,5 +527,5 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		}
 		out[m] = e
 	}
-	return out, months, nil
+	return out, months, mineRows, nil
 }

@@ -1,23 +1,19 @@
 -- person_posts: the posts of some accounts counted by month and areas
 -- (each post's own, or its thread's first post's when it has none:
--- post_links.areas_of), for a person's areas and focus. The areas are
--- numbers (area_keys), sorted.
+-- post_links.areas_of), for a person's focus when the configured areas
+-- are not all counted ahead (engine/person.go). The areas are numbers
+-- (area_keys).
 --
 -- Parameters:
---   $accounts  a JSON list of {source, author}
-WITH want AS (
-    SELECT k.author_key
-    FROM account_keys AS k
-    SEMI JOIN (SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)) AS w
-    USING (source, author)
-),
-counted AS (
+--   $keys  a JSON list of the accounts' author_keys
+WITH counted AS (
     SELECT month, areas_of, count(*) AS posts
-    FROM post_links SEMI JOIN want USING (author_key)
+    FROM post_links
+    WHERE author_key IN (SELECT unnest(from_json(CAST($keys AS VARCHAR), '["INTEGER"]')))
     GROUP BY ALL
 ),
 areas AS (
-    SELECT post_key, list(area_key ORDER BY area_key) AS areas
+    SELECT post_key, list(area_key) AS areas
     FROM post_areas SEMI JOIN (SELECT DISTINCT areas_of AS post_key FROM counted) USING (post_key)
     GROUP BY post_key
 )
