@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -460,6 +461,43 @@ func personMonths(t *testing.T, s *Store, accounts [][2]string) []time.Time {
 	}
 	slices.SortFunc(months, time.Time.Compare)
 	return slices.Compact(months)
+}
+
+// TestExplainOthers: explain names the others as the boards do, by their
+// accounts' latest names (bob wrote as Bob, then as Robert), and a deleted
+// user by the name on the post.
+func TestExplainOthers(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	at := func(d int) int64 { return time.Date(2021, 5, d, 12, 0, 0, 0, time.UTC).UnixMicro() }
+	reply := func(id, parent, author, name string, d int) ingest.Post {
+		p := ingest.Post{PostID: []byte(id), ThreadID: []byte("t1"), ParentID: []byte(parent), Kind: ingest.KindReply, AuthorName: []byte(name), CreatedAt: at(d)}
+		if author != "" {
+			p.Author = []byte(author)
+		}
+		return p
+	}
+	if _, err := s.Ingest(ctx, posts{
+		{PostID: []byte("t1"), ThreadID: []byte("t1"), Kind: ingest.KindTopic, Author: []byte("ann"), AuthorName: []byte("Ann"), CreatedAt: at(1)},
+		reply("r1", "t1", "bob", "Bob", 2),
+		reply("r2", "t1", "bob", "Robert", 3),
+		reply("r3", "t1", "", "Ghost", 4),
+		reply("r4", "r2", "ann", "Ann", 5),
+	}, ingest.Options{Source: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	whys, err := s.Explain(ctx, [][2]string{{"t", "ann"}}, time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range whys {
+		got = append(got, w.Metric+" "+w.PostID+" "+w.Kind+" "+w.Other)
+	}
+	want := []string{"sent t1 topic ", "sent r4 reply Robert", "received r1 reply Robert", "received r2 reply Robert", "received r3 reply Ghost (deleted)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("explain ann:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // TestExplainCounts: the posts explain lists for a person and a month are

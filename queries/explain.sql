@@ -10,7 +10,9 @@
 --
 -- The posts are found by number in post_links (the person's author_keys,
 -- the months of the span; the acceptances by post_links.accepted_at), and
--- only those found are read from posts, for their ids, names and titles.
+-- only those found are read from posts, for their ids and titles. The
+-- others are named as on the boards, by their accounts' latest names; a
+-- deleted user by the name on the post.
 --
 -- Parameters:
 --   $accounts  a JSON list of {source, author}: the person's accounts
@@ -30,17 +32,20 @@ span AS (
       AND created_at >= CAST($from AS TIMESTAMP) AND created_at < CAST($to AS TIMESTAMP)
 ),
 sent AS (
-    SELECT 'sent' AS metric, post_key, created_at AS happened, parent_key AS other_key, thread_key
+    SELECT 'sent' AS metric, post_key, source, kind, created_at AS happened,
+           parent_key AS other_key, parent_author_key AS other_author, thread_key
     FROM span WHERE author_key IN (SELECT author_key FROM want)
 ),
 received AS (
-    SELECT 'received' AS metric, post_key, created_at AS happened, post_key AS other_key, thread_key
+    SELECT 'received' AS metric, post_key, source, kind, created_at AS happened,
+           post_key AS other_key, author_key AS other_author, thread_key
     FROM span
     WHERE parent_author_key IN (SELECT author_key FROM want)
       AND (author_key IS NULL OR author_key NOT IN (SELECT author_key FROM want))
 ),
 accepted AS (
-    SELECT 'accepted' AS metric, post_key, accepted_at AS happened, NULL AS other_key, thread_key
+    SELECT 'accepted' AS metric, post_key, source, kind, accepted_at AS happened,
+           NULL AS other_key, NULL AS other_author, thread_key
     FROM post_links
     WHERE accepted_at >= CAST($from AS TIMESTAMP) AND accepted_at < CAST($to AS TIMESTAMP)
       AND author_key IN (SELECT author_key FROM want)
@@ -65,29 +70,45 @@ firsts AS (
     GROUP BY thread_key
 ),
 first_responses AS (
-    SELECT 'first_response' AS metric, c.post_key, c.created_at AS happened, c.thread_key AS other_key, c.thread_key
+    SELECT 'first_response' AS metric, c.post_key, c.source, NULL AS kind, c.created_at AS happened,
+           c.thread_key AS other_key, c.starter_author_key AS other_author, c.thread_key
     FROM candidates AS c SEMI JOIN firsts USING (post_key)
 ),
 counted AS (
     FROM sent UNION ALL FROM received UNION ALL FROM accepted UNION ALL FROM first_responses
 ),
-info AS (
-    SELECT post_key, source, post_id, kind, title, author, author_name
-    FROM posts
-    WHERE post_key IN (SELECT post_key FROM counted UNION SELECT other_key FROM counted UNION SELECT thread_key FROM counted)
+-- What posts gives: each counted post's id, each thread's title, and the
+-- name on each other post whose author is a deleted user. Read apart,
+-- each for its own posts: every column read from posts costs a scan of
+-- the stretch of posts its keys span.
+ids AS (
+    SELECT post_key, post_id FROM posts WHERE post_key IN (SELECT post_key FROM counted)
+),
+titles AS (
+    SELECT post_key, title FROM posts WHERE post_key IN (SELECT thread_key FROM counted)
+),
+deleted AS (
+    SELECT post_key, author_name FROM posts
+    WHERE post_key IN (SELECT other_key FROM counted WHERE other_author IS NULL AND metric <> 'accepted')
+),
+-- The others by their accounts' names, as the boards show them.
+names AS (
+    SELECT author_key, coalesce(name, author) AS name FROM accounts
+    WHERE author_key IN (SELECT other_author FROM counted)
 )
-SELECT c.metric, p.source, p.post_id,
-       CASE WHEN c.metric = 'first_response' THEN NULL ELSE p.kind END AS kind,
+SELECT c.metric, c.source, i.post_id,
+       CASE c.kind WHEN 1 THEN 'question' WHEN 2 THEN 'answer' WHEN 3 THEN 'comment' WHEN 4 THEN 'topic' WHEN 5 THEN 'reply' END AS kind,
        c.happened,
-       CASE c.metric
-           WHEN 'accepted' THEN NULL
-           WHEN 'first_response' THEN coalesce(o.author_name, o.author)
-           ELSE CASE WHEN o.post_key IS NOT NULL AND o.author IS NULL THEN coalesce(o.author_name, 'someone') || ' (deleted)'
-                     ELSE coalesce(o.author_name, o.author) END
+       CASE
+           WHEN c.metric = 'accepted' OR c.other_key IS NULL THEN NULL
+           WHEN c.other_author IS NOT NULL THEN n.name
+           WHEN c.metric = 'first_response' THEN d.author_name
+           ELSE coalesce(d.author_name, 'someone') || ' (deleted)'
        END AS other,
        t.title AS thread
 FROM counted AS c
-JOIN info AS p ON p.post_key = c.post_key
-LEFT JOIN info AS o ON o.post_key = c.other_key
-LEFT JOIN info AS t ON t.post_key = c.thread_key
-ORDER BY list_position(['sent', 'received', 'accepted', 'first_response'], c.metric), c.happened, p.source, p.post_id
+JOIN ids AS i USING (post_key)
+LEFT JOIN names AS n ON n.author_key = c.other_author
+LEFT JOIN deleted AS d ON d.post_key = c.other_key
+LEFT JOIN titles AS t ON t.post_key = c.thread_key
+ORDER BY list_position(['sent', 'received', 'accepted', 'first_response'], c.metric), c.happened, c.source, i.post_id
