@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ import (
 func derived(t *testing.T, s *Store) string {
 	t.Helper()
 	out := monthlyRows(t, s)
-	rows, err := s.db.Query(`SELECT source, author, name, messages, first_post, last_post, ranked, person, author_key, person_key FROM accounts`)
+	rows, err := s.db.Query(`SELECT source, author, name, named_at, messages, first_post, last_post, ranked, person, author_key, person_key FROM accounts`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,13 +28,14 @@ func derived(t *testing.T, s *Store) string {
 	for rows.Next() {
 		var source, author, name, person string
 		var messages int64
+		var named sql.NullTime
 		var first, last time.Time
 		var ranked bool
 		var ak, pk int32
-		if err := rows.Scan(&source, &author, &name, &messages, &first, &last, &ranked, &person, &ak, &pk); err != nil {
+		if err := rows.Scan(&source, &author, &name, &named, &messages, &first, &last, &ranked, &person, &ak, &pk); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, fmt.Sprintf("account %s %s %q %d %s %s %v %s %d %d", source, author, name, messages, first, last, ranked, person, ak, pk))
+		out = append(out, fmt.Sprintf("account %s %s %q %v %d %s %s %v %s %d %d", source, author, name, named, messages, first, last, ranked, person, ak, pk))
 	}
 	for _, p := range multiPeople(t, s) {
 		out = append(out, "multi_account_people "+p)
@@ -110,21 +112,33 @@ func testIncrementalRefresh(t *testing.T, few, chunk int64) {
 	for _, step := range []struct {
 		name   string
 		posts  posts
-		months int // recomputed; -1 every month
+		months int    // recomputed; -1 every month
+		forget string // an account whose named_at is forgotten first, as in a file made before it
 	}{
-		{"a post in a new month", posts{q("q4", "ann", at(2021, 5, 1), 5)}, 1},
-		{"a reply to a post months old, by a new account", posts{c("c1", "q1", "q1", "dee", at(2021, 5, 2))}, 1},
+		{"a post in a new month", posts{q("q4", "ann", at(2021, 5, 1), 5)}, 1, ""},
+		{"a reply to a post months old, by a new account", posts{c("c1", "q1", "q1", "dee", at(2021, 5, 2))}, 1, ""},
 		// a2 (March) was q2's first response; a3, made in February,
 		// displaces it: February and March change.
-		{"an earlier first response", posts{a("a3", "q2", "ann", at(2021, 2, 20))}, 2},
-		{"an answer accepted months after it was written", posts{accepted(a("a4", "q3", "bo", at(2021, 3, 10)), at(2021, 6, 1))}, 2},
-		{"a reply before its parent", posts{c("c2", "q5", "q5", "ann", at(2021, 7, 2))}, 1},
-		{"the parent after it", posts{q("q5", "dee", at(2021, 7, 1), 7)}, 1},
-		{"a post under a new name", posts{named(q("q6", "bo", at(2021, 8, 1), 3), "Bo B.")}, 1},
+		{"an earlier first response", posts{a("a3", "q2", "ann", at(2021, 2, 20))}, 2, ""},
+		{"an answer accepted months after it was written", posts{accepted(a("a4", "q3", "bo", at(2021, 3, 10)), at(2021, 6, 1))}, 2, ""},
+		{"a reply before its parent", posts{c("c2", "q5", "q5", "ann", at(2021, 7, 2))}, 1, ""},
+		{"the parent after it", posts{q("q5", "dee", at(2021, 7, 1), 7)}, 1, ""},
+		{"a post under a new name", posts{named(q("q6", "bo", at(2021, 8, 1), 3), "Bo B.")}, 1, ""},
 		{"a post without a name, and an older one under another", posts{
-			named(a("a5", "q6", "cy", at(2021, 8, 3)), ""), named(a("a6", "q5", "cy", at(2021, 7, 3)), "Cy C.")}, 2},
-		{"a newer dump: views and an acceptance changed", posts{q("q1", "ann", at(2021, 1, 5), 99), accepted(a("a1", "q1", "bo", at(2021, 1, 9)), at(2021, 2, 1))}, -1},
+			named(a("a5", "q6", "cy", at(2021, 8, 3)), ""), named(a("a6", "q5", "cy", at(2021, 7, 3)), "Cy C.")}, 2, ""},
+		// ann's latest name is c2's (July): q7's is older, and not hers.
+		{"a named post older than the name shown", posts{named(q("q7", "ann", at(2021, 4, 1), 2), "Ann Old")}, 1, ""},
+		// Without named_at, bo's posts are counted again: his name is
+		// still q6's.
+		{"in a file made before named_at, a named post older than the name shown",
+			posts{named(a("a7", "q4", "bo", at(2021, 5, 3)), "Bo Old")}, 1, "bo"},
+		{"a newer dump: views and an acceptance changed", posts{q("q1", "ann", at(2021, 1, 5), 99), accepted(a("a1", "q1", "bo", at(2021, 1, 9)), at(2021, 2, 1))}, -1, ""},
 	} {
+		if step.forget != "" {
+			if _, err := s.db.Exec("UPDATE accounts SET named_at = NULL WHERE author = ?", step.forget); err != nil {
+				t.Fatal(err)
+			}
+		}
 		run, err := s.Ingest(ctx, step.posts, ingest.Options{Source: "x"})
 		if err != nil {
 			t.Fatal(step.name, err)

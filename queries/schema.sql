@@ -206,6 +206,7 @@ CREATE TABLE IF NOT EXISTS person_keys (
 );
 ALTER TABLE accounts ADD COLUMN IF NOT EXISTS author_key INTEGER;        -- account_keys.author_key
 ALTER TABLE accounts ADD COLUMN IF NOT EXISTS person_key INTEGER;        -- person_keys.person_key of person
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS named_at TIMESTAMP;        -- when name was shown: the newest post with a name (NULL: none, or not known in a file made before)
 ALTER TABLE monthly_metrics ADD COLUMN IF NOT EXISTS author_key INTEGER; -- account_keys.author_key
 
 -- multi_account_people: the people (person_keys) of more than one account,
