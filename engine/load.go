@@ -899,15 +899,28 @@ func (s *Store) linkPosts(ctx context.Context, tx *sql.Tx, source string, added 
 		return linked, nil, err
 	}
 	if added {
-		var since sql.NullTime
-		if err := tx.QueryRowContext(ctx, `SELECT min(created_at) FROM (
-			SELECT created_at, kind, thread_key, post_key FROM post_links WHERE source = $source AND post_key > $after
+		// The links made now, and the threads they respond in, as
+		// tables: DuckDB then knows how few they are (queried as a
+		// subquery, the threads were hashed after every link since the
+		// earliest response, the wrong side: 1 s at ten million posts
+		// for one late answer).
+		for _, q := range []string{`CREATE OR REPLACE TEMP TABLE added_links AS
+			SELECT * FROM post_links WHERE source = $source AND post_key > $after
 			UNION ALL
-			SELECT created_at, kind, thread_key, post_key FROM post_links WHERE source = $source AND post_key IN (SELECT post_key FROM relink))
-			WHERE kind IN (2, 5) AND thread_key <> post_key`, args...).Scan(&since); err != nil {
+			SELECT * FROM post_links WHERE source = $source AND post_key <= $after AND post_key IN (SELECT post_key FROM relink)`,
+			`CREATE OR REPLACE TEMP TABLE responded AS
+			SELECT thread_key, min(created_at) AS since FROM added_links
+			WHERE kind IN (2, 5) AND thread_key <> post_key
+			GROUP BY thread_key`} {
+			if err := exec("refresh_months", q, args...); err != nil {
+				return linked, nil, err
+			}
+		}
+		var since sql.NullTime
+		if err := tx.QueryRowContext(ctx, "SELECT min(since) FROM responded").Scan(&since); err != nil {
 			return linked, nil, fmt.Errorf("link: %w", err)
 		}
-		rows, err := tx.QueryContext(ctx, queries.MustGet("refresh_months"), append(args, sql.Named("since", since))...)
+		rows, err := tx.QueryContext(ctx, queries.MustGet("refresh_months"), append(args[:1], sql.Named("since", since))...)
 		if err != nil {
 			return linked, nil, fmt.Errorf("link: %w", err)
 		}
@@ -922,6 +935,9 @@ func (s *Store) linkPosts(ctx context.Context, tx *sql.Tx, source string, added 
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return linked, nil, fmt.Errorf("link: %w", err)
+		}
+		if err := exec("refresh_months", "DROP TABLE added_links; DROP TABLE responded"); err != nil {
+			return linked, nil, err
 		}
 	}
 	if err := exec("relink", "DROP TABLE relink"); err != nil {
