@@ -226,6 +226,9 @@ func TestSharedDataAgrees(t *testing.T) {
 func TestHistoryRanks(t *testing.T) {
 	s := threePlatforms(t)
 	ctx := context.Background()
+	if n := checkAccountMonths(t, s); n == 0 {
+		t.Fatal("account_months is empty: the months it would hold are not tried")
+	}
 	base := configuredBoard()
 	var everyone []string
 	rows, err := s.db.Query("SELECT DISTINCT person FROM accounts UNION SELECT 'person:Alice Everywhere' ORDER BY 1")

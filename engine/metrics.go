@@ -330,7 +330,9 @@ func refreshMetrics(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source str
 			pending = append(pending, b)
 		}
 		if err == nil {
-			err = storeMetrics(ctx, tx, ar, source, pending)
+			if err = storeMetrics(ctx, tx, ar, source, pending); err == nil && every {
+				err = keepAccountMonths(ctx, tx, source, nil)
+			}
 			return
 		}
 		for _, b := range pending {
@@ -421,6 +423,38 @@ func deleteAreaRows(ctx context.Context, tx *sql.Tx, source string, areas []coun
 	}
 	if _, err := tx.ExecContext(ctx, del, args...); err != nil {
 		return fmt.Errorf("metrics: areas: %w", err)
+	}
+	return nil
+}
+
+// keepAccountMonths writes again the account_months rows of source
+// (queries/schema.sql) from its monthly_metrics: after every month was
+// counted (months nil), all of them before its latest month, which
+// becomes its until, in account order; after some months were, those of
+// them before its until.
+func keepAccountMonths(ctx context.Context, tx *sql.Tx, source string, months []int32) error {
+	steps := []string{
+		"DELETE FROM account_months WHERE source = $source",
+		"DELETE FROM account_months_until WHERE source = $source",
+		`INSERT INTO account_months_until SELECT $source, max(month) FROM monthly_metrics WHERE source = $source HAVING max(month) IS NOT NULL`,
+		`INSERT INTO account_months BY NAME SELECT * EXCLUDE (author) FROM monthly_metrics
+		  WHERE source = $source AND month < (SELECT until FROM account_months_until WHERE source = $source)
+		  ORDER BY author_key, month`,
+	}
+	args := []any{sql.Named("source", source)}
+	if months != nil {
+		in := " AND month IN (SELECT DATE '1970-01-01' + CAST(unnest(string_split($months, ',')) AS INTEGER))" +
+			" AND month < (SELECT until FROM account_months_until WHERE source = $source)"
+		steps = []string{
+			"DELETE FROM account_months WHERE source = $source" + in,
+			"INSERT INTO account_months BY NAME SELECT * EXCLUDE (author) FROM monthly_metrics WHERE source = $source" + in + " ORDER BY author_key, month",
+		}
+		args = append(args, sql.Named("months", numberList(months)))
+	}
+	for _, q := range steps {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("metrics: account_months: %w", err)
+		}
 	}
 	return nil
 }
@@ -819,5 +853,8 @@ func refreshMonths(ctx context.Context, tx *sql.Tx, ar *lockedArrow, source stri
 	for _, m := range counted {
 		rows.add(m.month, m.rows, func(author int32) string { return names[author] }, 0)
 	}
-	return storeMetrics(ctx, tx, ar, source, []metricBatch{rows.take(), areaRows.take()})
+	if err := storeMetrics(ctx, tx, ar, source, []metricBatch{rows.take(), areaRows.take()}); err != nil {
+		return err
+	}
+	return keepAccountMonths(ctx, tx, source, months)
 }

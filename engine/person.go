@@ -355,6 +355,35 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 	byMonth := map[int64]*monthOf{} // by the month's first day, in seconds since 1970
 	var months []time.Time
 	keys := "[" + strings.Join(mine, ",") + "]"
+	// Their months before each source's until are read from
+	// account_months, laid out by account, the later ones from
+	// monthly_metrics (queries/schema.sql): from the earliest until of
+	// their sources, or from the first month when one of them has none.
+	until := map[string]time.Time{}
+	rows, err = conn.QueryContext(ctx, "SELECT source, until FROM account_months_until")
+	if err != nil {
+		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
+	}
+	for rows.Next() {
+		var src string
+		var u time.Time
+		if err := rows.Scan(&src, &u); err != nil {
+			rows.Close()
+			return nil, nil, mineRows, fmt.Errorf("person: %w", err)
+		}
+		until[src] = u
+	}
+	rows.Close()
+	lo := time.Date(9999, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range names {
+		u, ok := until[n[0]]
+		if !ok {
+			u = time.Unix(0, 0).UTC()
+		}
+		if u.Before(lo) {
+			lo = u
+		}
+	}
 	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		month := rec.Column(0).(*array.Date32)
 		author := rec.Column(1).(*array.Int32)
@@ -371,9 +400,13 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 			mo.ranked = mo.ranked && !people.nobody(author.Value(i))
 			mo.accounts = append(mo.accounts, author.Value(i))
 		}
-	}, `SELECT month, author_key, posts, comments, questions, answers, topics, received, accepted,
-		reach, helped, first_responses, audience, active_days
-		FROM monthly_metrics WHERE author_key IN (SELECT unnest(from_json(CAST($mine AS VARCHAR), '["INTEGER"]')))`, sql.Named("mine", keys))
+	}, strings.NewReplacer("{{metrics}}", strings.Join(MetricNames(), ", "), "{{mine}}", strings.Join(mine, ", ")).Replace(`SELECT month, author_key, {{metrics}}
+		FROM account_months WHERE author_key IN ({{mine}})
+		UNION ALL
+		SELECT m.month, m.author_key, {{metrics}}
+		FROM monthly_metrics AS m LEFT JOIN account_months_until AS u USING (source)
+		WHERE m.author_key IN ({{mine}}) AND m.month >= $lo AND m.month >= coalesce(u.until, DATE '1970-01-01')`),
+		sql.Named("lo", lo))
 	if err != nil {
 		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}

@@ -147,6 +147,7 @@ func testIncrementalRefresh(t *testing.T, few, chunk int64) {
 			t.Errorf("%s: %d months recomputed, want %d", step.name, run.Refreshed.Months, step.months)
 		}
 		after := derived(t, s)
+		checkAccountMonths(t, s) // the ingest's: the months it recounted before each until replaced
 		if _, err := s.Refresh(ctx, "x"); err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +156,22 @@ func testIncrementalRefresh(t *testing.T, few, chunk int64) {
 		}
 		// The spans' counts, from the links, are still those of the posts.
 		checkSpans(t, s, 0)
+		checkAccountMonths(t, s)
 	}
+}
+
+// checkAccountMonths holds account_months to monthly_metrics: exactly the
+// rows of each source's months before its until (queries/schema.sql); it
+// returns how many there are.
+func checkAccountMonths(t *testing.T, s *Store) int64 {
+	t.Helper()
+	cols := "source, author_key, month, " + strings.Join(MetricNames(), ", ")
+	kept := "SELECT " + cols + " FROM monthly_metrics AS m JOIN account_months_until AS u USING (source) WHERE m.month < u.until"
+	held := "SELECT " + cols + " FROM account_months"
+	if n := column[int64](t, s.db, "SELECT count(*) FROM (("+kept+" EXCEPT ALL "+held+") UNION ALL ("+held+" EXCEPT ALL "+kept+"))"); n[0] != 0 {
+		t.Errorf("account_months: %d rows differ from monthly_metrics' before each source's until", n[0])
+	}
+	return column[int64](t, s.db, "SELECT count(*) FROM account_months")[0]
 }
 
 // linkRows returns every row of post_links, a line each, in key order,

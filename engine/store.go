@@ -181,11 +181,11 @@ const unkeyFacts = `BEGIN;
 func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
 	var tables, columns, views int
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas', 'multi_account_people', 'account_names', 'counted_areas', 'area_metrics')),
+		(SELECT count(*) FROM information_schema.tables WHERE table_name IN ('posts', 'ingest_runs', 'accounts', 'monthly_metrics', 'pull_marks', 'account_facts', 'published', 'account_keys', 'post_links', 'person_keys', 'area_keys', 'post_areas', 'multi_account_people', 'account_names', 'counted_areas', 'area_metrics', 'account_months', 'account_months_until')),
 		(SELECT count(*) FROM information_schema.columns WHERE (table_name, column_name) IN (('ingest_runs', 'rows_duplicate'), ('accounts', 'person'), ('posts', 'post_key'), ('published', 'excluded'), ('published', 'top'),
-			('accounts', 'author_key'), ('accounts', 'person_key'), ('monthly_metrics', 'author_key'), ('post_links', 'areas_of'), ('post_links', 'accepted_at'))),
+			('accounts', 'author_key'), ('accounts', 'person_key'), ('monthly_metrics', 'author_key'), ('post_links', 'areas_of'), ('post_links', 'accepted_at'), ('accounts', 'named_at'))),
 		(SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'calvin\_%\_stream' ESCAPE '\')`).Scan(&tables, &columns, &views)
-	return tables == 16 && columns == 10 && views == 0, err
+	return tables == 18 && columns == 11 && views == 0, err
 }
 
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.*?) \(PID (\d+)\)`)

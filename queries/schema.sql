@@ -277,6 +277,38 @@ CREATE TABLE IF NOT EXISTS area_metrics (
     active_days     BIGINT  NOT NULL
 );
 
+-- account_months: the rows of monthly_metrics laid out by account (in
+-- author_key order), for the reads of one person's months: in
+-- monthly_metrics, laid out by month, DuckDB reads one account's rows by
+-- decompressing every column of the whole table. It holds each source's
+-- months before account_months_until.until, the source's latest month
+-- when every month of it was last counted; the later months, which each
+-- pull recounts, are read from monthly_metrics. A whole refresh of a
+-- source writes its rows again, in order; a refresh of some of its
+-- months before until replaces theirs (appended, out of order: late
+-- data, rare).
+CREATE TABLE IF NOT EXISTS account_months (
+    source          VARCHAR NOT NULL,
+    author_key      INTEGER NOT NULL,
+    month           DATE    NOT NULL,
+    posts           BIGINT  NOT NULL, -- the columns of monthly_metrics
+    comments        BIGINT  NOT NULL,
+    questions       BIGINT  NOT NULL,
+    answers         BIGINT  NOT NULL,
+    topics          BIGINT  NOT NULL,
+    received        BIGINT  NOT NULL,
+    accepted        BIGINT  NOT NULL,
+    reach           BIGINT  NOT NULL,
+    helped          BIGINT  NOT NULL,
+    first_responses BIGINT  NOT NULL,
+    audience        BIGINT  NOT NULL,
+    active_days     BIGINT  NOT NULL
+);
+CREATE TABLE IF NOT EXISTS account_months_until (
+    source VARCHAR NOT NULL,
+    until  DATE    NOT NULL -- account_months holds the source's months before it
+);
+
 -- The views an ingest's Arrow streams were seen under, which an earlier Calvin
 -- left in the file after the load (ordinary views of memory long
 -- freed: reading one crashed the client). Each load now drops its view
