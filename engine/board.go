@@ -86,7 +86,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 		// else only the people listed need theirs.
 		audience := slices.Index(MetricNames(), "audience")
 		ranksAudience := byIndex == audience || weights[audience] != 0
-		r.span, rows, err = spanMetrics(ctx, ar, sp, people.nobody, len(people.person), ranksAudience)
+		r.span, rows, err = spanMetrics(ctx, ar, sp, people.nobody, people.accounts, ranksAudience)
 		if !ranksAudience {
 			r.ar = ar
 		}
@@ -96,12 +96,12 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 			return nil, fmt.Errorf("leaderboard: areas: %w", err)
 		}
 		if id != 0 {
-			rows, err = monthSums(ctx, ar, b.Source, first, last, len(people.person), id)
+			rows, err = monthSums(ctx, ar, b.Source, first, last, people.accounts, id)
 		} else {
 			rows, err = areaMonthSums(ctx, conn, ar, b, first, last, people)
 		}
 	default:
-		rows, err = monthSums(ctx, ar, b.Source, first, last, len(people.person), 0)
+		rows, err = monthSums(ctx, ar, b.Source, first, last, people.accounts, 0)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard: %w", err)
@@ -193,7 +193,7 @@ func areaMonthSums(ctx context.Context, conn *sql.Conn, ar *lockedArrow, b Board
 	var out []tally
 	slot := map[int32]int{}
 	for i, m := 0, MonthOf(first); !m.After(last); i, m = i+1, m.AddDate(0, 1, 0) {
-		_, rows, err := spanMetrics(ctx, ar, span{source: b.Source, from: m, to: m.AddDate(0, 1, 0), area: area}, people.nobody, len(people.person), true)
+		_, rows, err := spanMetrics(ctx, ar, span{source: b.Source, from: m, to: m.AddDate(0, 1, 0), area: area}, people.nobody, people.accounts, true)
 		if err != nil {
 			return nil, err
 		}
@@ -245,21 +245,30 @@ func (m *Metrics) pointers() [12]*int64 {
 
 // boardPeople is who the accounts are: each account's automatic person
 // and whether it is ranked, by author_key; the configured people's names
-// by automatic person.
+// by automatic person. Only the accounts that are not a person of their
+// own are read (loadPeople): an account not read is a person alone, its
+// group base + its author_key, above every person_key.
 type boardPeople struct {
-	person   []int32         // by author_key: person_key, 0 none
+	person   []int32         // by author_key: person_key, -1 none, 0 not read
 	unranked postSet         // author_keys of the accounts that are nobody
 	named    map[int32]int32 // configured automatic persons: their group, -(i+1) for names[i]
 	names    []string        // the configured names, sorted
+	base     int32           // above every person_key
+	accounts int             // above every author_key
 }
 
 func (p *boardPeople) nobody(author int32) bool { return p.unranked.has(int64(author)) }
 
 // group returns the group an account's rows add up in: its configured
-// person, -(i+1), or its automatic person's key; 0 for an account not in
-// accounts.
+// person, -(i+1), or its automatic person's key, or, for an account not
+// read, base + its author_key; 0 for an account without a person.
 func (p *boardPeople) group(author int32) int32 {
-	if int(author) >= len(p.person) || author < 0 {
+	switch {
+	case author < 0:
+		return 0
+	case int(author) >= len(p.person) || p.person[author] == 0:
+		return p.base + author
+	case p.person[author] < 0:
 		return 0
 	}
 	return p.groupOf(p.person[author])
@@ -283,32 +292,56 @@ func (p *boardPeople) groupOfName(name string) int32 {
 	return 0
 }
 
-// setAccount records an account's person and rank.
+// setAccount records an account's person (0: none) and rank.
 func (p *boardPeople) setAccount(author, person int32, ranked bool) {
 	p.person = room(p.person, author)
 	p.person[author] = person
+	if person == 0 {
+		p.person[author] = -1
+	}
 	if !ranked {
 		p.unranked.add(int64(author))
 	}
 }
 
-// loadPeople reads every account's person and rank, and resolves the
-// board's configured people to automatic persons.
+// readAccounts records the person and rank of the accounts a condition on
+// accounts picks (a format: %s is the condition, args its parameters).
+func (p *boardPeople) readAccounts(ctx context.Context, ar *lockedArrow, where string, args ...any) error {
+	return readArrow(ctx, ar, func(rec arrow.RecordBatch) {
+		key := rec.Column(0).(*array.Int32)
+		person := rec.Column(1).(*array.Int32)
+		ranked := rec.Column(2).(*array.Boolean)
+		for i := range int(rec.NumRows()) {
+			if key.IsValid(i) {
+				p.setAccount(key.Value(i), person.Value(i), ranked.Value(i)) // a null person reads as 0
+			}
+		}
+	}, "SELECT author_key, person_key, ranked FROM accounts WHERE author_key IS NOT NULL AND ("+where+")", args...)
+}
+
+// loadPeople resolves the board's configured people to automatic persons
+// and reads the person and rank of the accounts that are not a person of
+// their own: those not ranked, without a person, of a person of several
+// accounts (multi_account_people) or of a configured person. The others,
+// most of them, are not read (reading every account took a third of a
+// month's board at ten million posts).
 func loadPeople(ctx context.Context, conn *sql.Conn, ar *lockedArrow, b Board) (*boardPeople, error) {
 	p, err := loadNamed(ctx, conn, b.People)
 	if err != nil {
 		return nil, err
 	}
-	err = readArrow(ctx, ar, func(rec arrow.RecordBatch) {
-		key := rec.Column(0).(*array.Int32)
-		person := rec.Column(1).(*array.Int32)
-		ranked := rec.Column(2).(*array.Boolean)
-		for i := range int(rec.NumRows()) {
-			if key.IsValid(i) && person.IsValid(i) {
-				p.setAccount(key.Value(i), person.Value(i), ranked.Value(i))
-			}
-		}
-	}, "SELECT author_key, person_key, ranked FROM accounts")
+	if err := conn.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(person_key), 0) + 1 FROM person_keys),
+		(SELECT coalesce(max(author_key), 0) + 1 FROM account_keys)`).Scan(&p.base, &p.accounts); err != nil {
+		return nil, err
+	}
+	named := make([]int32, 0, len(p.named))
+	for pk := range p.named {
+		named = append(named, pk)
+	}
+	err = p.readAccounts(ctx, ar, `NOT ranked OR person_key IS NULL
+		OR person_key IN (SELECT person_key FROM multi_account_people)
+		OR person_key IN (SELECT unnest(from_json(CAST($named AS VARCHAR), '["INTEGER"]')))`,
+		sql.Named("named", "["+numberList(named)+"]"))
 	return p, err
 }
 
@@ -375,6 +408,12 @@ func (r *ranking) excluded(ctx context.Context, conn *sql.Conn, first, last time
 	all, err := loadExclusions(ctx, conn, r.Exclusions)
 	if err != nil {
 		return err
+	}
+	// The excluded accounts are grouped by their persons.
+	for _, e := range all {
+		if int(e.author) >= len(r.people.person) || r.people.person[e.author] == 0 {
+			r.people.setAccount(e.author, e.person, true)
+		}
 	}
 	r.excludedBy = all.during(r.people, first, last)
 	return nil
@@ -452,6 +491,15 @@ type person struct {
 // group's slot, and their accounts chained through next (a person per
 // account, for most, and an object each took a third of the time).
 func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Entry, error) {
+	// Those asked for first: their accounts are then read (keyGroups).
+	top, askedKeys := r.top(), r.Also
+	if len(r.Only) > 0 {
+		top, askedKeys = 0, r.Only
+	}
+	asked, err := r.keyGroups(ctx, conn, askedKeys)
+	if err != nil {
+		return nil, err
+	}
 	people := make([]person, 0, len(rows))
 	dense := []int32{}        // by person_key: index+1 in people
 	slot := map[int32]int32{} // by configured person's group (negative): the same
@@ -484,14 +532,6 @@ func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Ent
 		}
 		p.ranked = p.ranked && !r.people.nobody(w.author)
 		next[i], p.account = p.account, int32(i)
-	}
-	top, askedKeys := r.top(), r.Also
-	if len(r.Only) > 0 {
-		top, askedKeys = 0, r.Only
-	}
-	asked, err := r.keyGroups(ctx, conn, askedKeys)
-	if err != nil {
-		return nil, err
 	}
 
 	// Everyone with value is ranked, 1 + the number of people above; the
@@ -677,6 +717,7 @@ func (r *ranking) keyGroups(ctx context.Context, conn *sql.Conn, keys []string) 
 		return nil, err
 	}
 	defer rows.Close()
+	var pks []int32
 	for rows.Next() {
 		var pk int32
 		if err := rows.Scan(&pk); err != nil {
@@ -684,9 +725,27 @@ func (r *ranking) keyGroups(ctx context.Context, conn *sql.Conn, keys []string) 
 		}
 		if _, named := r.people.named[pk]; !named {
 			groups[pk] = true
+			pks = append(pks, pk)
 		}
 	}
-	return groups, rows.Err()
+	if err := rows.Err(); err != nil || len(pks) == 0 {
+		return groups, err
+	}
+	// Their accounts are grouped by their persons.
+	accts, err := conn.QueryContext(ctx, "SELECT author_key, person_key, ranked FROM accounts WHERE author_key IS NOT NULL AND person_key IN ("+numberList(pks)+")")
+	if err != nil {
+		return nil, err
+	}
+	defer accts.Close()
+	for accts.Next() {
+		var k, pk int32
+		var ranked bool
+		if err := accts.Scan(&k, &pk, &ranked); err != nil {
+			return nil, err
+		}
+		r.people.setAccount(k, pk, ranked)
+	}
+	return groups, accts.Err()
 }
 
 // listedAccount is what a board shows of an account.

@@ -412,6 +412,19 @@ func TestMultiAccountPeople(t *testing.T) {
 	if got := multiPeople(t, s); !slices.Equal(got, want) {
 		t.Errorf("in a file made before the table: %q, want %q", got, want)
 	}
+	// On May's board each of the four is one person of two posts (a topic
+	// in each list), not two of one.
+	entries, err := s.Leaderboard(ctx, Board{Month: time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC), Profile: calvinProfile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, fmt.Sprintf("%s %d %g", e.Person, e.Rank, e.Score))
+	}
+	if want := []string{"mail:ann@x.org 1 2", "mail:bo@x.org 1 2", "mail:cy@x.org 1 2", "mail:dee@x.org 1 2"}; !slices.Equal(got, want) {
+		t.Errorf("May's board: %q, want %q", got, want)
+	}
 }
 
 // TestThreadViews: the views of threads kept by key, a bit a key: keys in
