@@ -299,9 +299,17 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		return nil, nil, mineRows, err
 	}
 	defer conn.Close()
-	people, err := loadNamed(ctx, conn, b.People)
+	people, err := loadPeople(ctx, conn, ar, b)
 	if err != nil {
 		return nil, nil, mineRows, err
+	}
+	// The accounts it read are not people of their own: person_above.sql
+	// leaves them to the engine.
+	var apart []int32
+	for k, pk := range people.person {
+		if pk != 0 {
+			apart = append(apart, int32(k))
+		}
 	}
 	r := ranking{Board: b, byIndex: byIndex, weights: weights, people: people}
 
@@ -510,7 +518,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 				mo.even = append(mo.even, e)
 			}
 		}
-	}, strings.NewReplacer("{{value}}", value, "{{metrics}}", strings.Join(metrics, ", ")).Replace(queries.MustGet("person_above")), args...)
+	}, strings.NewReplacer("{{value}}", value, "{{metrics}}", strings.Join(metrics, ", ")).Replace(queries.MustGet("person_above")), append(args, sql.Named("apart", "["+numberList(apart)+"]"))...)
 	if err != nil {
 		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}

@@ -9,9 +9,11 @@
 -- arithmetic says whether they are above: ties are many among the least
 -- active, and few distinct.
 --
--- The accounts set apart (the person's own, the unranked, and those
--- person_ranks.sql reads) are few: the month's rows are filtered by value
--- first and then looked up among them, not joined with every account.
+-- The accounts set apart (the person's own, the excluded, and those the
+-- engine read as not people of their own: not ranked, without a person,
+-- of several accounts, configured) are few: the month's rows are
+-- filtered by value first and then looked up among them, not joined
+-- with every account.
 --
 -- The placeholders in braces are replaced by the engine: value with the
 -- value ranked on, over the metrics' columns (the profile's weighted sum
@@ -20,7 +22,8 @@
 -- CASE WHEN clear THEN 0 ELSE it END when the value is made of it and 0
 -- when not (a zero leaves the value as it is).
 --
--- Parameters: person_ranks.sql's; $values, a JSON list of {month, v}:
+-- Parameters: person_ranks.sql's; $apart, a JSON list of the author_keys
+-- the engine read (engine/board.go, loadPeople); $values, a JSON list of {month, v}:
 -- the person's value in each month in which it is above zero; and
 -- $w_posts ... $w_active_days, the profile's weights.
 WITH mine AS (
@@ -28,12 +31,11 @@ WITH mine AS (
     FROM (SELECT unnest(from_json(CAST($values AS VARCHAR), '[{"month":"DATE","v":"DOUBLE"}]'), recursive := true))
 ),
 apart AS (
-    SELECT author_key FROM accounts
-    WHERE NOT ranked OR person_key IS NULL
-       OR person_key IN (SELECT person_key FROM multi_account_people)
-       OR person_key IN (SELECT unnest(from_json(CAST($grouped AS VARCHAR), '["INTEGER"]')))
-       OR author_key IN (SELECT unnest(from_json(CAST($excluded AS VARCHAR), '["INTEGER"]')))
-       OR author_key IN (SELECT unnest(from_json(CAST($mine AS VARCHAR), '["INTEGER"]')))
+    SELECT unnest(from_json(CAST($apart AS VARCHAR), '["INTEGER"]')) AS author_key
+    UNION ALL
+    SELECT unnest(from_json(CAST($excluded AS VARCHAR), '["INTEGER"]'))
+    UNION ALL
+    SELECT unnest(from_json(CAST($mine AS VARCHAR), '["INTEGER"]'))
 ),
 band AS (
     SELECT mm.*, {{value}} > mine.v + mine.tol AS clear
