@@ -109,7 +109,7 @@ func (s *Store) Leaderboard(ctx context.Context, b Board) ([]Entry, error) {
 	if err := r.excluded(ctx, conn, first, last); err != nil {
 		return nil, fmt.Errorf("leaderboard: exclusions: %w", err)
 	}
-	return r.rank(ctx, conn, rows)
+	return r.rank(ctx, conn, ar, rows)
 }
 
 // rankedOn returns what a board ranks on: the index of its metric in
@@ -266,7 +266,7 @@ func (p *boardPeople) group(author int32) int32 {
 	switch {
 	case author < 0:
 		return 0
-	case int(author) >= len(p.person) || p.person[author] == 0:
+	case !p.read(author):
 		return p.base + author
 	case p.person[author] < 0:
 		return 0
@@ -292,6 +292,11 @@ func (p *boardPeople) groupOfName(name string) int32 {
 	return 0
 }
 
+// read reports whether an account's person and rank were read.
+func (p *boardPeople) read(author int32) bool {
+	return int(author) < len(p.person) && p.person[author] != 0
+}
+
 // setAccount records an account's person (0: none) and rank.
 func (p *boardPeople) setAccount(author, person int32, ranked bool) {
 	p.person = room(p.person, author)
@@ -304,8 +309,8 @@ func (p *boardPeople) setAccount(author, person int32, ranked bool) {
 	}
 }
 
-// readAccounts records the person and rank of the accounts a condition on
-// accounts picks (a format: %s is the condition, args its parameters).
+// readAccounts records the person and rank of the accounts an SQL
+// condition on accounts picks (where, with its parameters args).
 func (p *boardPeople) readAccounts(ctx context.Context, ar *lockedArrow, where string, args ...any) error {
 	return readArrow(ctx, ar, func(rec arrow.RecordBatch) {
 		key := rec.Column(0).(*array.Int32)
@@ -411,7 +416,7 @@ func (r *ranking) excluded(ctx context.Context, conn *sql.Conn, first, last time
 	}
 	// The excluded accounts are grouped by their persons.
 	for _, e := range all {
-		if int(e.author) >= len(r.people.person) || r.people.person[e.author] == 0 {
+		if !r.people.read(e.author) {
 			r.people.setAccount(e.author, e.person, true)
 		}
 	}
@@ -490,13 +495,13 @@ type person struct {
 // the board's rows. The people are kept in one slice, found by their
 // group's slot, and their accounts chained through next (a person per
 // account, for most, and an object each took a third of the time).
-func (r *ranking) rank(ctx context.Context, conn *sql.Conn, rows []tally) ([]Entry, error) {
+func (r *ranking) rank(ctx context.Context, conn *sql.Conn, ar *lockedArrow, rows []tally) ([]Entry, error) {
 	// Those asked for first: their accounts are then read (keyGroups).
 	top, askedKeys := r.top(), r.Also
 	if len(r.Only) > 0 {
 		top, askedKeys = 0, r.Only
 	}
-	asked, err := r.keyGroups(ctx, conn, askedKeys)
+	asked, err := r.keyGroups(ctx, conn, ar, askedKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -696,7 +701,7 @@ func (r *ranking) values(m *Metrics) (score, value float64) {
 // keyGroups returns the groups of people's keys (person:NAME for a
 // configured person, else an automatic person's key, which names no one
 // when that person is configured under a name).
-func (r *ranking) keyGroups(ctx context.Context, conn *sql.Conn, keys []string) (map[int32]bool, error) {
+func (r *ranking) keyGroups(ctx context.Context, conn *sql.Conn, ar *lockedArrow, keys []string) (map[int32]bool, error) {
 	groups := map[int32]bool{}
 	var auto []string
 	for _, k := range keys {
@@ -732,20 +737,7 @@ func (r *ranking) keyGroups(ctx context.Context, conn *sql.Conn, keys []string) 
 		return groups, err
 	}
 	// Their accounts are grouped by their persons.
-	accts, err := conn.QueryContext(ctx, "SELECT author_key, person_key, ranked FROM accounts WHERE author_key IS NOT NULL AND person_key IN ("+numberList(pks)+")")
-	if err != nil {
-		return nil, err
-	}
-	defer accts.Close()
-	for accts.Next() {
-		var k, pk int32
-		var ranked bool
-		if err := accts.Scan(&k, &pk, &ranked); err != nil {
-			return nil, err
-		}
-		r.people.setAccount(k, pk, ranked)
-	}
-	return groups, accts.Err()
+	return groups, r.people.readAccounts(ctx, ar, "person_key IN ("+numberList(pks)+")")
 }
 
 // listedAccount is what a board shows of an account.

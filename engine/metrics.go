@@ -405,6 +405,10 @@ func addAccepted(c *counter, accepted []acceptedCount, month int32) []acceptedCo
 	return accepted
 }
 
+// inMonths is an SQL condition: month is one of $months, a comma-separated
+// list of first days as days since 1970-01-01 (numberList).
+const inMonths = "month IN (SELECT DATE '1970-01-01' + CAST(unnest(string_split($months, ',')) AS INTEGER))"
+
 // deleteAreaRows deletes the area_metrics rows of source in areas, in
 // months (days since 1970-01-01 of their first days; nil: every month).
 func deleteAreaRows(ctx context.Context, tx *sql.Tx, source string, areas []countedArea, months []int32) error {
@@ -418,7 +422,7 @@ func deleteAreaRows(ctx context.Context, tx *sql.Tx, source string, areas []coun
 	del := "DELETE FROM area_metrics WHERE source = $source AND area_id IN (" + numberList(ids) + ")"
 	args := []any{sql.Named("source", source)}
 	if months != nil {
-		del += " AND month IN (SELECT DATE '1970-01-01' + CAST(unnest(string_split($months, ',')) AS INTEGER))"
+		del += " AND " + inMonths
 		args = append(args, sql.Named("months", numberList(months)))
 	}
 	if _, err := tx.ExecContext(ctx, del, args...); err != nil {
@@ -443,8 +447,7 @@ func keepAccountMonths(ctx context.Context, tx *sql.Tx, source string, months []
 	}
 	args := []any{sql.Named("source", source)}
 	if months != nil {
-		in := " AND month IN (SELECT DATE '1970-01-01' + CAST(unnest(string_split($months, ',')) AS INTEGER))" +
-			" AND month < (SELECT until FROM account_months_until WHERE source = $source)"
+		in := " AND " + inMonths + " AND month < (SELECT until FROM account_months_until WHERE source = $source)"
 		steps = []string{
 			"DELETE FROM account_months WHERE source = $source" + in,
 			"INSERT INTO account_months BY NAME SELECT * EXCLUDE (author) FROM monthly_metrics WHERE source = $source" + in + " ORDER BY author_key, month",

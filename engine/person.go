@@ -315,7 +315,6 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 
 	// The person's accounts, and their rows month by month.
 	names := map[int32][2]string{}
-	var mine []string
 	rows, err := conn.QueryContext(ctx, `SELECT a.author_key, a.person_key, a.ranked, a.source, a.author FROM accounts AS a
 		SEMI JOIN (SELECT unnest(from_json(CAST($accounts AS VARCHAR), '[{"source":"VARCHAR","author":"VARCHAR"}]'), recursive := true)) AS w
 		USING (source, author) WHERE a.author_key IS NOT NULL`, sql.Named("accounts", accountsJSON(p.Accounts)))
@@ -333,7 +332,6 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 		}
 		people.setAccount(k, pk, ranked)
 		names[k] = [2]string{source, author}
-		mine = append(mine, strconv.Itoa(int(k)))
 		mineRows.keys = append(mineRows.keys, k)
 		myGroup = people.groupOf(pk)
 	}
@@ -341,7 +339,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 	if err := rows.Err(); err != nil {
 		return nil, nil, mineRows, fmt.Errorf("person: %w", err)
 	}
-	if len(mine) == 0 {
+	if len(mineRows.keys) == 0 {
 		return nil, nil, mineRows, nil
 	}
 	if name, ok := strings.CutPrefix(p.Key, "person:"); ok {
@@ -362,7 +360,8 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 	}
 	byMonth := map[int64]*monthOf{} // by the month's first day, in seconds since 1970
 	var months []time.Time
-	keys := "[" + strings.Join(mine, ",") + "]"
+	mine := numberList(mineRows.keys)
+	keys := "[" + mine + "]"
 	// Their months before each source's until are read from
 	// account_months, laid out by account, the later ones from
 	// monthly_metrics (queries/schema.sql): from the earliest until of
@@ -408,7 +407,7 @@ func (s *Store) monthRanks(ctx context.Context, b Board, p Found) (map[time.Time
 			mo.ranked = mo.ranked && !people.nobody(author.Value(i))
 			mo.accounts = append(mo.accounts, author.Value(i))
 		}
-	}, strings.NewReplacer("{{metrics}}", strings.Join(MetricNames(), ", "), "{{mine}}", strings.Join(mine, ", ")).Replace(`SELECT month, author_key, {{metrics}}
+	}, strings.NewReplacer("{{metrics}}", strings.Join(MetricNames(), ", "), "{{mine}}", mine).Replace(`SELECT month, author_key, {{metrics}}
 		FROM account_months WHERE author_key IN ({{mine}})
 		UNION ALL
 		SELECT m.month, m.author_key, {{metrics}}
